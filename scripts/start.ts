@@ -1,0 +1,79 @@
+/**
+ * `npm start`: builds the PWA when its sources changed, serves it on 127.0.0.1 and, in the
+ * same process, starts the embedded relay. Prints the patient, doctor and relay addresses.
+ *
+ * Environment: PORT (app, default 8080), RELAY_PORT (relay WebSockets, default 9090),
+ * HOST (default 127.0.0.1), RELAY_DATA_DIR (default .data/relay).
+ */
+import { fileURLToPath } from 'node:url'
+import type { AddressInfo } from 'node:net'
+import { createRelay, describeStartError, type Relay } from '../src/relay/index.ts'
+import { createAppServer } from './app-server.ts'
+import { buildIfStale } from './build-if-stale.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`${name} must be a port number from 0 to 65535, got "${raw}"`)
+    process.exit(2)
+  }
+  return n
+}
+
+const host = process.env['HOST'] ?? '127.0.0.1'
+const appPort = port('PORT', 8080)
+const relayPort = port('RELAY_PORT', 9090)
+
+try {
+  const built = await buildIfStale(root)
+  if (built) console.log('built the app into dist/')
+} catch (err) {
+  console.error(`The app could not be built: ${(err as Error).message.split('\n')[0]}`)
+  process.exit(1)
+}
+
+let relay: Relay
+try {
+  relay = await createRelay({ host, wsPort: relayPort, dataDir: process.env['RELAY_DATA_DIR'] ?? `${root}.data/relay` })
+} catch (err) {
+  console.error(describeStartError('The relay', relayPort, 'RELAY_PORT', err))
+  process.exit(1)
+}
+
+const server = createAppServer(`${root}dist`, { relays: relay.webSocketAddrs() })
+try {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(appPort, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+} catch (err) {
+  console.error(describeStartError('The app server', appPort, 'PORT', err))
+  await relay.stop()
+  process.exit(1)
+}
+
+const { port: actualPort } = server.address() as AddressInfo
+const base = `http://${host}:${actualPort}`
+console.log(`patient app: ${base}/patient`)
+console.log(`doctor app:  ${base}/doctor`)
+for (const addr of relay.webSocketAddrs()) console.log(`relay:       ${addr}`)
+console.log('Press Ctrl-C to stop.')
+
+let stopping = false
+async function stop(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  server.closeAllConnections()
+  await Promise.all([new Promise((resolve) => server.close(resolve)), relay.stop()])
+  console.log('stopped')
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop())
+process.on('SIGTERM', () => void stop())

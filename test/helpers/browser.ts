@@ -1,0 +1,69 @@
+/**
+ * Shared browser launch for every end-to-end test: Debian's Chromium driven by
+ * playwright-core, with the flags that work headless as root here, plus opt-in flags
+ * for WebRTC (fake media) and Web Bluetooth, and CDP sessions for emulation.
+ */
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
+
+/** Where Chromium is; `CHROMIUM_PATH` overrides. */
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+
+/** What a test needs from the browser. */
+export interface LaunchOptions {
+  /** Fake camera and microphone, loopback ICE candidates. @default false */
+  webrtc?: boolean
+  /** `navigator.bluetooth` (emulated devices through CDP). @default false */
+  bluetooth?: boolean
+  /** More Chromium flags. */
+  args?: string[]
+}
+
+const BASE_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
+
+/** Launches a fresh headless Chromium (playwright gives it a new empty user-data-dir). */
+export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
+  const args = [...BASE_FLAGS]
+  if (opts.webrtc === true) {
+    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection')
+  }
+  if (opts.bluetooth === true) args.push('--enable-features=WebBluetooth')
+  args.push(...(opts.args ?? []))
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, chromiumSandbox: false, args })
+}
+
+/** A browser-level CDP session (BluetoothEmulation.* lives here). */
+export async function browserCdp(browser: Browser): Promise<CDPSession> {
+  return browser.newBrowserCDPSession()
+}
+
+/** A page-level CDP session (DeviceAccess.*, the device chooser, lives here). */
+export async function pageCdp(page: Page): Promise<CDPSession> {
+  return page.context().newCDPSession(page)
+}
+
+/**
+ * Collects the page's uncaught errors and console errors, so a test can assert that a
+ * screen rendered without any.
+ */
+export function watchPageErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+  })
+  return errors
+}
+
+/** A new context with the size of a phone (390 px) or a desktop (1280 px). */
+export async function newContext(browser: Browser, width: 390 | 1280 = 1280): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width, height: width === 390 ? 844 : 800 }, deviceScaleFactor: 1 })
+}
