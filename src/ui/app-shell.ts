@@ -171,12 +171,16 @@ export class AppShell extends LitElement {
     }
   }
 
-  private async onLocale(evt: Event): Promise<void> {
+  private readonly onLocale = (evt: Event): void => {
     const value = (evt.target as HTMLSelectElement).value
     if (!isLocale(value)) return
-    await setLocale(value)
-    document.documentElement.lang = value
-    rememberLocale(localStorage, value)
+    setLocale(value).then(
+      () => {
+        document.documentElement.lang = value
+        rememberLocale(localStorage, value)
+      },
+      (err: unknown) => console.error('the language could not be loaded:', err)
+    )
   }
 
   private view(): unknown {

@@ -3,6 +3,9 @@
  * playwright-core, with the flags that work headless as root here, plus opt-in flags
  * for WebRTC (fake media) and Web Bluetooth, and CDP sessions for emulation.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 
 /** Where Chromium is; `CHROMIUM_PATH` overrides. */
@@ -29,15 +32,36 @@ const BASE_FLAGS = [
   '--disable-sync'
 ]
 
-/** Launches a fresh headless Chromium (playwright gives it a new empty user-data-dir). */
-export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
+function flags(opts: LaunchOptions): string[] {
   const args = [...BASE_FLAGS]
   if (opts.webrtc === true) {
     args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection')
   }
   if (opts.bluetooth === true) args.push('--enable-features=WebBluetooth')
   args.push(...(opts.args ?? []))
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, chromiumSandbox: false, args })
+  return args
+}
+
+/** Launches a fresh headless Chromium (playwright gives it a new empty user-data-dir). */
+export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, chromiumSandbox: false, args: flags(opts) })
+}
+
+/**
+ * Launches Chromium with a persistent (non-incognito) profile in a fresh folder, for what
+ * Chromium allows only outside incognito, such as installing the PWA.
+ */
+export async function launchPersistentChromium(opts: LaunchOptions = {}): Promise<BrowserContext> {
+  const dir = mkdtempSync(join(tmpdir(), 'phr-chromium-'))
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    chromiumSandbox: false,
+    args: flags(opts),
+    viewport: { width: 1280, height: 800 }
+  })
+  context.on('close', () => rmSync(dir, { recursive: true, force: true }))
+  return context
 }
 
 /** A browser-level CDP session (BluetoothEmulation.* lives here). */

@@ -9,9 +9,22 @@ import { viewStyles } from '../styles.ts'
 export class EmergencyView extends LitElement {
   static override styles = viewStyles
 
+  private readonly onHash = (): void => this.requestUpdate()
+
   constructor() {
     super()
     updateWhenLocaleChanges(this)
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    // a new link opened in the same tab changes only the fragment
+    window.addEventListener('hashchange', this.onHash)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('hashchange', this.onHash)
   }
 
   override render(): unknown {

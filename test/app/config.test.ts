@@ -1,0 +1,25 @@
+import { describe, it, expect } from 'vitest'
+import { loadAppConfig, AppConfigError } from '../../src/app/index.ts'
+
+const respond = (body: string, status = 200): typeof fetch => () => Promise.resolve(new Response(body, { status }))
+
+describe('loadAppConfig', () => {
+  it('reads the relay addresses', async () => {
+    const relays = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWQ']
+    expect(await loadAppConfig(respond(JSON.stringify({ relays })))).toEqual({ relays })
+  })
+
+  it.each([
+    ['a server error', respond('oops', 500)],
+    ['not JSON', respond('<html>')],
+    ['relays missing', respond('{}')],
+    ['relays not strings', respond('{"relays":[1]}')],
+    ['too many relays', respond(JSON.stringify({ relays: Array.from({ length: 17 }, () => '/ip4/1.2.3.4/tcp/1/ws') }))],
+    ['too large', respond(JSON.stringify({ relays: [], pad: 'x'.repeat(70_000) }))],
+    ['a network failure', () => Promise.reject(new TypeError('Failed to fetch'))]
+  ])('fails with AppConfigError on %s', async (_what, fetchFn) => {
+    const err = await loadAppConfig(fetchFn).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(AppConfigError)
+    expect((err as Error).name).toBe('AppConfigError')
+  })
+})
