@@ -1,0 +1,103 @@
+/**
+ * Keys, DIDs, signatures, AEAD, KDF, the key store and the hybrid key wrap (DESIGN §3, §8).
+ * The only folder that imports `@noble/*` and `@scure/*`. Named errors come from
+ * `../lib/index.ts`.
+ *
+ * @example
+ * ```ts
+ * import { createPerson, profileOf, verifyProfile, wrapKey, unwrapKey, randomBytes } from '../crypto/index.ts'
+ *
+ * const patient = createPerson().keys          // also returns the 24-word recovery phrase
+ * const doctor = createPerson().keys
+ * const doctorProfile = verifyProfile(profileOf(doctor, Date.now()))
+ * const epochKey = randomBytes(32)
+ * const wrapped = wrapKey(epochKey, { docId, epoch: 0, grantId }, patient.signing.secretKey, doctorProfile)
+ * unwrapKey(wrapped, doctor).key               // equals epochKey
+ * ```
+ * @packageDocumentation
+ */
+import { DOC_ID_LENGTH, type DocId } from '../lib/index.ts'
+import { AEAD_KEY_LENGTH, randomBytes } from './primitives.ts'
+
+export { didKeyFromEd25519, ed25519FromDidKey } from './didkey.ts'
+export { SignatureLabel, AeadLabel, KdfLabel, labelBytes } from './labels.ts'
+export {
+  signLabelled,
+  verifyLabelled,
+  generateSigningKeyPair,
+  ed25519PublicKey,
+  isEd25519PublicKey,
+  ed25519SignRaw,
+  ed25519VerifyRaw,
+  ED25519_PUBLIC_KEY_LENGTH,
+  ED25519_SECRET_KEY_LENGTH,
+  ED25519_SIGNATURE_LENGTH
+} from './sign.ts'
+export type { SigningKeyPair } from './sign.ts'
+export {
+  randomBytes,
+  aeadSeal,
+  aeadOpen,
+  hkdfSha256,
+  sha256,
+  AEAD_KEY_LENGTH,
+  AEAD_NONCE_LENGTH,
+  AEAD_TAG_LENGTH
+} from './primitives.ts'
+export {
+  x25519KeyPair,
+  x25519SharedSecret,
+  isX25519LowOrder,
+  mlKem768KeyPair,
+  isMlKem768PublicKey,
+  X25519_KEY_LENGTH,
+  MLKEM768_PUBLIC_KEY_LENGTH,
+  MLKEM768_SECRET_KEY_LENGTH,
+  MLKEM768_CIPHERTEXT_LENGTH
+} from './kem.ts'
+export type { AgreementKeyPair } from './kem.ts'
+export { isPeerIdString } from './peerId.ts'
+export {
+  createPerson,
+  restorePerson,
+  personFromEntropy,
+  recoveryPhraseFromEntropy,
+  entropyFromRecoveryPhrase,
+  wipePerson,
+  RECOVERY_ENTROPY_LENGTH,
+  RECOVERY_WORD_COUNT
+} from './identity.ts'
+export type { PersonKeys } from './identity.ts'
+export { signProfile, profileOf, verifyProfile, MAX_PROFILE_BYTES } from './profile.ts'
+export type { Profile, ProfileFields } from './profile.ts'
+export { issueDeviceCert, verifyDeviceCert, MAX_DEVICE_CERT_BYTES } from './deviceCert.ts'
+export type { DeviceCert, DeviceCertFields } from './deviceCert.ts'
+export {
+  issueCredential,
+  decodeCredential,
+  verifyCredential,
+  checkCredential,
+  createTrustList,
+  MAX_CREDENTIAL_BYTES
+} from './credential.ts'
+export type { PractitionerCredential, IssuedCredential, TrustList, CredentialVerdict } from './credential.ts'
+export { sealSecret, openSecret, keystoreParams, DEFAULT_SCRYPT_PARAMS, DEFAULT_MAX_SCRYPT_MEMORY } from './keystore.ts'
+export type { ScryptParams, SealSecretOptions, OpenSecretOptions } from './keystore.ts'
+export { wrapKey, unwrapKey, parseWrap, verifyWrap, MAX_WRAP_BYTES, MAX_GRANT_ID_BYTES } from './wrap.ts'
+export type { WrapContext, WrapHeader, UnwrappedKey, WrapRandomness, UnwrapKeys, UnwrapOptions } from './wrap.ts'
+
+/**
+ * A fresh random 16-byte doc id.
+ * @throws Never.
+ */
+export function newDocId(): DocId {
+  return randomBytes(DOC_ID_LENGTH) as DocId
+}
+
+/**
+ * A fresh random 32-byte epoch key.
+ * @throws Never.
+ */
+export function newEpochKey(): Uint8Array {
+  return randomBytes(AEAD_KEY_LENGTH)
+}
