@@ -1,0 +1,34 @@
+/**
+ * Envelopes: the signed, encrypted unit of storage and sync (DESIGN §5), and the
+ * per-doc sequence tracker of the receive pipeline. Named errors come from
+ * `../lib/index.ts`.
+ *
+ * @example
+ * ```ts
+ * import { sealEnvelope, openEnvelope, parseEnvelopeHeader, createSequenceTracker } from '../envelope/index.ts'
+ *
+ * const bytes = sealEnvelope(
+ *   { docId, epoch: 0, author: me.signing.publicKey, seq: 1, kind: 'update' },
+ *   yjsUpdate,
+ *   { epochKey, authorSecretKey: me.signing.secretKey }
+ * )
+ * parseEnvelopeHeader(bytes).seq                 // 1, no keys needed
+ * const { plaintext } = openEnvelope(bytes, { epochKey: (d, e) => keyring.get(d, e) }, {
+ *   isAllowed: (author, header) => acl.mayWrite(author, header.docId, header.epoch)
+ * })
+ * ```
+ * @packageDocumentation
+ */
+export type { EnvelopeHeader } from './header.ts'
+export { ENVELOPE_VERSION, MAX_COVERED_AUTHORS } from './header.ts'
+export {
+  sealEnvelope,
+  sealEnvelopeWithNonce,
+  openEnvelope,
+  parseEnvelopeHeader,
+  verifyEnvelope,
+  DEFAULT_MAX_ENVELOPE_BYTES
+} from './envelope.ts'
+export type { SealKeys, OpenKeys, OpenOptions } from './envelope.ts'
+export { createSequenceTracker } from './sequence.ts'
+export type { SequenceTracker, SequenceTrackerInit } from './sequence.ts'
