@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
+    exclude: ['test/e2e/**', 'test/**/*.browser.test.ts', 'node_modules/**'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000

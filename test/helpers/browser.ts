@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 
-/** Where Chromium is; `CHROMIUM_PATH` overrides. */
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+export { CHROMIUM_PATH } from './chromium-path.ts'
+import { CHROMIUM_PATH } from './chromium-path.ts'
 
 /** What a test needs from the browser. */
 export interface LaunchOptions {

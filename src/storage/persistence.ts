@@ -1,0 +1,332 @@
+/**
+ * The persistence binding: keeps one compartment (a CRDT doc) in an `EnvelopeStore`.
+ *
+ * - Local updates are batched (a burst of changes becomes one envelope), sealed under the
+ *   doc's current epoch key, signed by this device, and appended; `whenSaved()` resolves
+ *   once the store's transaction has committed.
+ * - `load()` reads the newest snapshot plus later envelopes and applies them. A stored
+ *   envelope that fails its check is reported by name and skipped; the rest still opens.
+ * - `receive()` is the receive pipeline for envelopes from peers, in DESIGN §5's order:
+ *   size cap → parse → author allowed → signature → seq (duplicates dropped, gaps held)
+ *   → decrypt → store → apply. In-memory state changes only after the store committed.
+ * - `compact()` writes a snapshot of the whole state, after checking that it decodes to
+ *   the same state, and lets the store drop the envelopes it covers.
+ *
+ * The doc is reached only through `PersistableDoc` (its update hook and apply), so this
+ * layer never imports the CRDT library.
+ */
+import { authorHex, equalBytes, toHex, EnvelopeFormatError, type DocId } from '../lib/index.ts'
+import { createSequenceTracker, openEnvelope, parseEnvelopeHeader, sealEnvelope, type EnvelopeHeader, type SequenceTracker } from '../envelope/index.ts'
+import type { EnvelopeStore } from './port.ts'
+import { SnapshotMismatchError } from './errors.ts'
+
+/** What the binding needs from a compartment's doc. */
+export interface PersistableDoc {
+  /** Calls `listener` for every update to the doc, with the origin it was applied with. */
+  onUpdate(listener: (update: Uint8Array, origin: unknown) => void): () => void
+  /** Applies an update (from storage or a peer) under `origin`. */
+  applyUpdate(update: Uint8Array, origin: unknown): void
+  /** The whole state as one update. */
+  encodeState(): Uint8Array
+  /** Several updates merged into one. */
+  mergeUpdates(updates: Uint8Array[]): Uint8Array
+  /** Whether a whole-state update decodes to exactly this doc's current state. */
+  stateMatches(state: Uint8Array): boolean
+}
+
+/** The keys of one doc as this device holds them. */
+export interface DocKeys {
+  /** This device's signing key pair: the author of what it writes. */
+  author: { publicKey: Uint8Array; secretKey: Uint8Array }
+  /** The epoch and key that new envelopes are sealed under. */
+  sealing(): { epoch: number; key: Uint8Array }
+  /** The key of an epoch of this doc; `undefined` when not held (opening then fails closed). */
+  epochKey(docId: Uint8Array, epoch: number): Uint8Array | undefined
+  /** Whether `author` may write this doc at the header's epoch. @default every author */
+  isAllowed?(author: Uint8Array, header: EnvelopeHeader): boolean
+}
+
+/** Options of the binding. */
+export interface PersistenceInit {
+  docId: DocId
+  doc: PersistableDoc
+  store: EnvelopeStore
+  keys: DocKeys
+  /** How long local updates gather before they are sealed as one envelope. @default 200 */
+  batchMs?: number
+  /** Pending local update bytes that trigger an immediate save. @default 262144 */
+  maxBatchBytes?: number
+  /** Receive size cap per envelope. @default 4 MiB (the envelope default) */
+  maxEnvelopeBytes?: number
+}
+
+/** One stored or received envelope that could not be used. */
+export interface EnvelopeProblem {
+  /** Author hex and seq when the header could be read. */
+  author?: string
+  seq?: number
+  /** The named error, e.g. `SignatureInvalidError`. */
+  error: string
+  message: string
+}
+
+/** What `load()` found. */
+export interface LoadReport {
+  snapshot: boolean
+  envelopes: number
+  problems: EnvelopeProblem[]
+}
+
+/** What `receive()` did with a batch. */
+export interface ReceiveReport {
+  applied: number
+  duplicates: number
+  /** Held until the gap before them is filled. */
+  held: number
+  problems: EnvelopeProblem[]
+}
+
+/** A compartment kept in a store. */
+export interface Persistence {
+  load(): Promise<LoadReport>
+  /** Seals and stores pending local updates now. */
+  flush(): Promise<void>
+  /** Resolves when every local update made so far is committed; rejects if saving failed. */
+  whenSaved(): Promise<void>
+  /** Verifies and applies envelopes from a peer; stores before applying. */
+  receive(envelopes: readonly Uint8Array[]): Promise<ReceiveReport>
+  /** Writes a snapshot of the whole state and drops what it covers. @returns envelopes removed */
+  compact(): Promise<number>
+  /** The vector of what has been applied: author hex → highest contiguous seq. */
+  vector(): Map<string, number>
+  /** Envelopes held in memory for a gap before them. */
+  readonly held: number
+  /** Calls `listener` with each envelope this device sealed and stored (for live sync). */
+  onSealed(listener: (envelope: Uint8Array) => void): () => void
+  /** Flushes and stops listening to the doc. */
+  close(): Promise<void>
+}
+
+/** An envelope waiting in seq order; `plaintext` once opened. */
+interface Held {
+  bytes: Uint8Array
+  header: EnvelopeHeader
+  plaintext?: Uint8Array
+}
+
+/** Marks updates that came from storage or peers, so they are not sealed again. */
+const FROM_STORE = Symbol('phr-persistence')
+
+function problemOf(err: unknown, header?: { author: Uint8Array; seq: number }): EnvelopeProblem {
+  const e = err instanceof Error ? err : new Error(String(err))
+  return { ...(header === undefined ? {} : { author: toHex(header.author), seq: header.seq }), error: e.name, message: e.message }
+}
+
+/** Binds `init.doc` to `init.store`. Call `load()` before making changes. */
+export function createPersistence(init: PersistenceInit): Persistence {
+  const { docId, doc, store, keys } = init
+  const batchMs = init.batchMs ?? 200
+  const maxBatchBytes = init.maxBatchBytes ?? 256 * 1024
+  const me = authorHex(keys.author.publicKey)
+  const openKeys = { epochKey: (d: Uint8Array, e: number) => keys.epochKey(d, e) }
+  const openOpts = {
+    ...(init.maxEnvelopeBytes === undefined ? {} : { maxBytes: init.maxEnvelopeBytes }),
+    ...(keys.isAllowed === undefined ? {} : { isAllowed: keys.isAllowed.bind(keys) })
+  }
+
+  let tracker: SequenceTracker<Held> = createSequenceTracker()
+  let nextSeq = 1
+  let pending: Uint8Array[] = []
+  let pendingBytes = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let chain: Promise<void> = Promise.resolve()
+  let lastError: unknown
+  const sealedListeners = new Set<(envelope: Uint8Array) => void>()
+
+  const unsubscribe = doc.onUpdate((update, origin) => {
+    if (origin === FROM_STORE) return
+    pending.push(update)
+    pendingBytes += update.length
+    if (pendingBytes >= maxBatchBytes) void flush()
+    else if (timer === undefined) timer = setTimeout(() => void flush(), batchMs)
+  })
+
+  /** Runs `fn` after everything queued before it (saves, receives, compactions). */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn)
+    chain = run.then(
+      () => undefined,
+      () => undefined
+    )
+    return run
+  }
+
+  function flush(): Promise<void> {
+    clearTimeout(timer)
+    timer = undefined
+    return serial(async () => {
+      if (pending.length === 0) return
+      const batch = pending
+      const update = batch.length === 1 ? (batch[0] as Uint8Array) : doc.mergeUpdates(batch)
+      const { epoch, key } = keys.sealing()
+      const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq: nextSeq, kind: 'update' }
+      const envelope = sealEnvelope(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey })
+      try {
+        await store.append([envelope])
+      } catch (err) {
+        // keep the updates for the next attempt; whenSaved() reports the failure
+        lastError = err
+        throw err
+      }
+      lastError = undefined
+      pending = pending.slice(batch.length)
+      pendingBytes = pending.reduce((n, u) => n + u.length, 0)
+      nextSeq++
+      tracker.offer(header, { bytes: envelope, header })
+      for (const l of sealedListeners) l(envelope)
+    })
+  }
+
+  /** Verifies, decrypts and applies one envelope already in seq order. */
+  function applyEnvelope(bytes: Uint8Array): void {
+    const { header, plaintext } = openEnvelope(bytes, openKeys, openOpts)
+    doc.applyUpdate(plaintext, FROM_STORE)
+    if (header.kind === 'snapshot' && header.covers !== undefined) tracker.advance(header.covers)
+  }
+
+  return {
+    load: () =>
+      serial(async () => {
+        const stored = await store.read(docId)
+        const problems: EnvelopeProblem[] = []
+        tracker = createSequenceTracker()
+        let snapshot = false
+        if (stored.snapshot !== undefined) {
+          try {
+            applyEnvelope(stored.snapshot)
+            snapshot = true
+          } catch (err) {
+            problems.push(problemOf(err, safeHeader(stored.snapshot)))
+          }
+        }
+        let envelopes = 0
+        const waiting = new Set<Held>()
+        for (const bytes of stored.envelopes) {
+          let item: Held
+          try {
+            // verify and decrypt before the envelope may advance the vector
+            const opened = openEnvelope(bytes, openKeys, openOpts)
+            item = { bytes, header: opened.header, plaintext: opened.plaintext }
+          } catch (err) {
+            problems.push(problemOf(err, safeHeader(bytes)))
+            continue
+          }
+          waiting.add(item)
+          const released = item.header.kind === 'snapshot' ? [item, ...tracker.advance(item.header.covers ?? new Map())] : tracker.offer(item.header, item)
+          for (const ready of released) {
+            waiting.delete(ready)
+            if (ready.plaintext !== undefined) doc.applyUpdate(ready.plaintext, FROM_STORE)
+            envelopes++
+          }
+        }
+        // What waits behind a gap will not come from this store (the missing one was
+        // damaged): apply it anyway so that the rest of the doc opens. The vector stays at
+        // the gap, so a peer can still supply the missing envelope; the doc itself reports
+        // whatever depends on it as incomplete.
+        for (const item of waiting) {
+          if (item.plaintext !== undefined) doc.applyUpdate(item.plaintext, FROM_STORE)
+          envelopes++
+        }
+        // never reuse one of our own seqs, even past a damaged or held envelope
+        nextSeq = (tracker.vector().get(me) ?? 0) + 1
+        for (const h of [stored.snapshot, ...stored.envelopes].map((b) => (b === undefined ? undefined : safeHeader(b)))) {
+          if (h !== undefined && toHex(h.author) === me && h.seq >= nextSeq) nextSeq = h.seq + 1
+        }
+        return { snapshot, envelopes, problems }
+      }),
+    flush,
+    async whenSaved() {
+      if (pending.length > 0 || timer !== undefined) await flush()
+      await chain
+      if (lastError !== undefined) throw lastError instanceof Error ? lastError : new Error('saving failed', { cause: lastError })
+    },
+    receive: (list) =>
+      serial(async () => {
+        const report: ReceiveReport = { applied: 0, duplicates: 0, held: 0, problems: [] }
+        const ready: Held[] = []
+        const saved = tracker.vector()
+        for (const bytes of list) {
+          try {
+            // size cap, parse, author allowed, signature, then decrypt: nothing kept before
+            const { header, plaintext } = openEnvelope(bytes, openKeys, openOpts)
+            if (!equalBytes(header.docId, docId)) throw new EnvelopeFormatError('envelope belongs to another doc')
+            const item = { bytes, header, plaintext }
+            if (header.kind === 'snapshot') {
+              ready.push(item, ...tracker.advance(header.covers ?? new Map()))
+              continue
+            }
+            if (header.seq <= (tracker.vector().get(toHex(header.author)) ?? 0)) {
+              report.duplicates++
+              continue
+            }
+            const released = tracker.offer(header, item)
+            if (released.length === 0) report.held++
+            ready.push(...released)
+          } catch (err) {
+            report.problems.push(problemOf(err, safeHeader(bytes)))
+          }
+        }
+        if (ready.length === 0) return report
+        try {
+          await store.append(ready.map((r) => r.bytes))
+        } catch (err) {
+          // nothing applied: forget what this batch advanced; peers will send it again
+          tracker = createSequenceTracker({ vector: saved })
+          throw err
+        }
+        for (const r of ready) {
+          if (r.plaintext === undefined) continue
+          doc.applyUpdate(r.plaintext, FROM_STORE)
+          report.applied++
+        }
+        return report
+      }),
+    compact: () =>
+      serial(async () => {
+        const state = doc.encodeState()
+        if (!doc.stateMatches(state)) throw new SnapshotMismatchError('the snapshot does not decode to the current state')
+        const covers = tracker.vector()
+        const seq = nextSeq
+        covers.set(me, seq)
+        const { epoch, key } = keys.sealing()
+        const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq, kind: 'snapshot', covers }
+        const snapshot = sealEnvelope(header, state, { epochKey: key, authorSecretKey: keys.author.secretKey })
+        const removed = await store.compact(snapshot)
+        nextSeq++
+        tracker.advance(covers)
+        return removed
+      }),
+    vector: () => tracker.vector(),
+    get held() {
+      return tracker.buffered
+    },
+    onSealed(listener) {
+      sealedListeners.add(listener)
+      return () => sealedListeners.delete(listener)
+    },
+    async close() {
+      await flush()
+      unsubscribe()
+      sealedListeners.clear()
+    }
+  }
+}
+
+function safeHeader(bytes: Uint8Array): EnvelopeHeader | undefined {
+  try {
+    return parseEnvelopeHeader(bytes)
+  } catch {
+    // unreadable header: reported by the caller without an author or seq
+    return undefined
+  }
+}

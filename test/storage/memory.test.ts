@@ -1,0 +1,4 @@
+import { createMemoryStore } from '../../src/storage/index.ts'
+import { envelopeStoreSuite } from './acceptance.ts'
+
+envelopeStoreSuite('memory', { open: async () => createMemoryStore() })
