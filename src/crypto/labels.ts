@@ -31,7 +31,11 @@ export const AeadLabel = {
   /** Envelope of kind `update`: `aad = label ‖ header`. */
   update: 'phr/v1/update',
   /** Envelope of kind `snapshot`: `aad = label ‖ header`. */
-  snapshot: 'phr/v1/snapshot'
+  snapshot: 'phr/v1/snapshot',
+  /** One chunk of an encrypted attachment: `aad = label ‖ blobId ‖ index ‖ last`. */
+  attachment: 'phr/v1/attachment',
+  /** A device's local key vault (epoch keys and device secrets) at rest. */
+  vault: 'phr/v1/vault'
 } as const
 
 /** One of the AEAD labels. */

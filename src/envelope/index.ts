@@ -32,3 +32,4 @@ export {
 export type { SealKeys, OpenKeys, OpenOptions } from './envelope.ts'
 export { createSequenceTracker } from './sequence.ts'
 export type { SequenceTracker, SequenceTrackerInit } from './sequence.ts'
+export { sealChunk, openChunk, newBlob, AttachmentIntegrityError, BLOB_ID_LENGTH, DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES } from './attachment.ts'
