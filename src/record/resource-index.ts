@@ -1,0 +1,304 @@
+/**
+ * In-memory index of one compartment's resources, fed from Y events (local and remote),
+ * so that `list` of one type never scans other types, and a date range is a binary search.
+ *
+ * Per type: ids, a lazily refreshed array of entries sorted by (clinical date, id) with
+ * undated entries last, and id sets of the code/category tokens queried so far (each built
+ * by one scan of the type on its first query). Changes only mark ids dirty; the next `list` of that type recomputes them
+ * (incrementally when few changed).
+ */
+import type { Coding, FhirResource } from './fhir-types.ts'
+import { ENTERED_IN_ERROR, specOf, type TypeSpec } from './fhir-spec.ts'
+import { isObject } from './json.ts'
+import { getPath } from './validate.ts'
+import { parseFhirDateTime } from './dates.ts'
+
+/** One indexed resource. */
+export interface IndexEntry {
+  readonly id: string
+  /** Clinical date in ms; `Infinity` when it has none (sorts last, never in a date range). */
+  readonly date: number
+  readonly status: string | undefined
+  readonly withdrawn: boolean
+  /** Code tokens, then category tokens (prefixed `k`). */
+  readonly tokens: readonly string[]
+}
+
+/** Filters of `list`. Tokens: `system|code`, `code` (any system), `system|` (any code of it). */
+export interface IndexQuery {
+  readonly from?: number
+  readonly to?: number
+  readonly code?: readonly string[]
+  readonly category?: readonly string[]
+  readonly status?: readonly string[]
+  readonly includeWithdrawn?: boolean
+}
+
+// tokens: "sc:<system>|<code>", "c:<code>", "s:<system>"
+function codingTokens(c: Coding, out: string[]): void {
+  const system = typeof c.system === 'string' ? c.system : ''
+  const code = typeof c.code === 'string' ? c.code : undefined
+  if (code !== undefined) {
+    out.push(`sc:${system}|${code}`, `c:${code}`)
+  }
+  if (system !== '') out.push(`s:${system}`)
+}
+
+function conceptTokens(value: unknown, out: string[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) conceptTokens(v, out)
+  } else if (typeof value === 'string') {
+    out.push(`sc:|${value}`, `c:${value}`) // a plain `code` element (e.g. AllergyIntolerance.category)
+  } else if (isObject(value)) {
+    const coding = value['coding']
+    if (Array.isArray(coding)) {
+      for (const c of coding) if (isObject(c)) codingTokens(c, out)
+    } else if ('code' in value || 'system' in value) {
+      codingTokens(value, out) // a Coding (Encounter.class, AuditEvent.type)
+    }
+  }
+}
+
+/**
+ * The internal token a filter string stands for.
+ * @throws Never.
+ */
+export function filterToken(filter: string): string {
+  const bar = filter.indexOf('|')
+  if (bar < 0) return `c:${filter}`
+  const system = filter.slice(0, bar)
+  const code = filter.slice(bar + 1)
+  return code === '' ? `s:${system}` : `sc:${system}|${code}`
+}
+
+/**
+ * Whether a resource is withdrawn: `status` or a `verificationStatus` coding says entered-in-error.
+ * @throws Never.
+ */
+export function isWithdrawn(r: Record<string, unknown>): boolean {
+  if (r['status'] === ENTERED_IN_ERROR) return true
+  const v = r['verificationStatus']
+  if (isObject(v) && Array.isArray(v['coding'])) {
+    for (const c of v['coding']) if (isObject(c) && c['code'] === ENTERED_IN_ERROR) return true
+  }
+  return false
+}
+
+/**
+ * The clinically relevant date of `r` per its type's spec, ms, or `NaN`.
+ * @throws Never.
+ */
+export function clinicalDate(r: Record<string, unknown>, spec: TypeSpec = specOf(String(r['resourceType']))): number {
+  for (const path of spec.dates) {
+    const v = getPath(r, path)
+    if (v !== undefined) return parseFhirDateTime(v)
+  }
+  return Number.NaN
+}
+
+function statusOf(r: Record<string, unknown>, spec: TypeSpec): string | undefined {
+  if (spec.status === null) return undefined
+  const v = r[spec.status.element]
+  if (!spec.status.concept) return typeof v === 'string' ? v : undefined
+  if (isObject(v) && Array.isArray(v['coding'])) {
+    const first: unknown = v['coding'][0]
+    if (isObject(first) && typeof first['code'] === 'string') return first['code']
+  }
+  return undefined
+}
+
+/**
+ * The index entry of a resource.
+ * @throws Never.
+ */
+export function entryOf(r: FhirResource): IndexEntry {
+  const spec = specOf(r.resourceType)
+  const d = clinicalDate(r, spec)
+  const tokens: string[] = []
+  for (const p of spec.codePaths) conceptTokens(r[p], tokens)
+  const codeCount = tokens.length
+  for (const p of spec.categoryPaths) conceptTokens(r[p], tokens)
+  for (let i = codeCount; i < tokens.length; i++) tokens[i] = `k${tokens[i] as string}`
+  return {
+    id: r.id,
+    date: Number.isNaN(d) ? Number.POSITIVE_INFINITY : d,
+    status: statusOf(r, spec),
+    withdrawn: isWithdrawn(r),
+    tokens
+  }
+}
+
+function compareEntries(a: IndexEntry, b: IndexEntry): number {
+  if (a.date !== b.date) return a.date < b.date ? -1 : 1
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** Index of all resources of one type. */
+export class TypeIndex {
+  /** id → entry; `null` until computed. */
+  readonly #entries = new Map<string, IndexEntry | null>()
+  readonly #dirty = new Set<string>()
+  #sorted: IndexEntry[] | null = null
+  /** token → ids, for the tokens queried so far (each built by one scan, then kept up to date). */
+  readonly #tokens = new Map<string, Set<string>>()
+  readonly #load: (id: string) => FhirResource | undefined
+
+  /** `load` reads the current resource of this type with that id. */
+  constructor(load: (id: string) => FhirResource | undefined) {
+    this.#load = load
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /** Whether `id` is indexed. */
+  has(id: string): boolean {
+    return this.#entries.has(id)
+  }
+
+  /** Marks `id` as added or changed. */
+  touch(id: string): void {
+    if (!this.#entries.has(id)) this.#entries.set(id, null)
+    this.#dirty.add(id)
+  }
+
+  /** Marks `id` as removed. */
+  remove(id: string): void {
+    if (!this.#entries.has(id)) return
+    this.#dirty.add(id)
+  }
+
+  #dropTokens(e: IndexEntry): void {
+    for (const t of e.tokens) this.#tokens.get(t)?.delete(e.id)
+  }
+
+  #addTokens(e: IndexEntry): void {
+    for (const t of e.tokens) this.#tokens.get(t)?.add(e.id)
+  }
+
+  #idsWith(token: string): Set<string> {
+    let ids = this.#tokens.get(token)
+    if (ids === undefined) {
+      ids = new Set()
+      for (const e of this.#sorted ?? []) if (e.tokens.includes(token)) ids.add(e.id)
+      this.#tokens.set(token, ids)
+    }
+    return ids
+  }
+
+  #search(e: IndexEntry): number {
+    const arr = this.#sorted as IndexEntry[]
+    let lo = 0
+    let hi = arr.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareEntries(arr[mid] as IndexEntry, e) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Brings entries of dirty ids up to date. */
+  refresh(): void {
+    if (this.#dirty.size === 0 && this.#sorted !== null) return
+    // rebuild when many changed (e.g. a snapshot was just applied), else patch in place
+    const incremental = this.#sorted !== null && this.#dirty.size * 16 < this.#sorted.length
+    for (const id of this.#dirty) {
+      const old = this.#entries.get(id)
+      if (old !== undefined && old !== null) {
+        this.#dropTokens(old)
+        if (incremental) {
+          const at = this.#search(old)
+          if (this.#sorted?.[at] === old) this.#sorted.splice(at, 1)
+        }
+      }
+      const r = this.#load(id)
+      if (r === undefined) {
+        this.#entries.delete(id)
+        continue
+      }
+      const e = entryOf(r)
+      this.#entries.set(id, e)
+      this.#addTokens(e)
+      if (incremental) this.#sorted?.splice(this.#search(e), 0, e)
+    }
+    this.#dirty.clear()
+    if (!incremental) {
+      const all: IndexEntry[] = []
+      for (const [id, e] of this.#entries) {
+        if (e !== null) all.push(e)
+        else {
+          // an id touched before the index was ever built, then not dirty: compute now
+          const r = this.#load(id)
+          if (r === undefined) this.#entries.delete(id)
+          else {
+            const ne = entryOf(r)
+            this.#entries.set(id, ne)
+            this.#addTokens(ne)
+            all.push(ne)
+          }
+        }
+      }
+      all.sort(compareEntries)
+      this.#sorted = all
+    }
+  }
+
+  /** Ids matching `q`, ordered by (date, id), undated last. */
+  query(q: IndexQuery): string[] {
+    this.refresh()
+    const sorted = this.#sorted as IndexEntry[]
+    const hasRange = q.from !== undefined || q.to !== undefined
+    let lo = 0
+    let hi = sorted.length
+    if (hasRange) {
+      lo = q.from === undefined ? 0 : this.#lowerBound(q.from)
+      // undated entries have date Infinity: never inside a range
+      hi = this.#lowerBound(q.to === undefined ? Number.MAX_VALUE : q.to)
+    }
+    const codeIds = q.code === undefined ? undefined : this.#union(q.code.map(filterToken))
+    const catIds = q.category === undefined ? undefined : this.#union(q.category.map((c) => `k${filterToken(c)}`))
+    const accept = (e: IndexEntry): boolean => {
+      if (hasRange && !(e.date >= (q.from ?? -Infinity) && e.date < (q.to ?? Number.MAX_VALUE))) return false
+      if (codeIds !== undefined && !codeIds.has(e.id)) return false
+      if (catIds !== undefined && !catIds.has(e.id)) return false
+      if (q.status !== undefined) return e.status !== undefined && q.status.includes(e.status)
+      return q.includeWithdrawn === true || !e.withdrawn
+    }
+    const smallest = [codeIds, catIds].filter((s) => s !== undefined).sort((a, b) => a.size - b.size)[0]
+    if (smallest !== undefined && smallest.size < hi - lo) {
+      const out: IndexEntry[] = []
+      for (const id of smallest) {
+        const e = this.#entries.get(id)
+        if (e !== undefined && e !== null && accept(e)) out.push(e)
+      }
+      return out.sort(compareEntries).map((e) => e.id)
+    }
+    const out: string[] = []
+    for (let i = lo; i < hi; i++) {
+      const e = sorted[i] as IndexEntry
+      if (accept(e)) out.push(e.id)
+    }
+    return out
+  }
+
+  #lowerBound(date: number): number {
+    const arr = this.#sorted as IndexEntry[]
+    let lo = 0
+    let hi = arr.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((arr[mid] as IndexEntry).date < date) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  #union(tokens: readonly string[]): Set<string> {
+    if (tokens.length === 1) return this.#idsWith(tokens[0] as string)
+    const out = new Set<string>()
+    for (const t of tokens) for (const id of this.#idsWith(t)) out.add(id)
+    return out
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * FHIR resources of one compartment (DESIGN §4): each stored whole, as a plain JSON value,
+ * in `Y.Map('resources')` under `<resourceType>/<id>` (ids are unique only within a type,
+ * so the key is the resource's relative reference).
+ *
+ * History. A snapshot (compaction) replaces the update log, and Yjs garbage-collects
+ * overwritten map values, so the log cannot be the history. Prior versions are kept in the
+ * doc itself, in `Y.Map('history')`, one immutable entry per version under
+ * `<type>/<id>@<clientId>.<clock>` (the Yjs id of the write, unique by construction, so
+ * history entries never conflict). A resource edited once or more has every version there,
+ * the current one included; a resource never edited has no entry (edits are rare, so
+ * history costs nothing for most resources). Concurrent puts of the same id are resolved
+ * last-writer-wins in `resources`; each writer put its version into `history`, so both are
+ * kept. A version that was never in `history` and that a remote update displaced (two
+ * devices creating the same id concurrently) is added to `history` by the replica that
+ * sees it displaced, right after the remote update is applied.
+ */
+import * as Y from 'yjs'
+import { ResourceInvalidError, ResourceNotFoundError, WithdrawNotSupportedError } from './errors.ts'
+import type { Extension, FhirResource, ResourceOf } from './fhir-types.ts'
+import { ENTERED_IN_ERROR, specOf, TYPE_SPECS, type WithdrawRule } from './fhir-spec.ts'
+import { deepFreeze, isObject } from './json.ts'
+import { checkResourceId, checkResourceType, validateResource } from './validate.ts'
+import { TypeIndex, isWithdrawn, type IndexQuery } from './resource-index.ts'
+import { toInstant, toMs } from './dates.ts'
+import { LOCAL_ORIGIN } from './origin.ts'
+
+/** URL of the extension that carries a withdrawal's reason (`valueString`). */
+export const WITHDRAWAL_REASON_URL = 'urn:phr:fhir:extension:withdrawal-reason'
+
+/** Filters of `ResourceStore.list`; all given filters must match. */
+export interface ListFilter {
+  /** Clinical date ≥ `from` (epoch ms or FHIR date/dateTime). Resources without a date never match a range. */
+  from?: number | string
+  /** Clinical date < `to` (epoch ms or FHIR date/dateTime). */
+  to?: number | string
+  /** Main concept token(s), any of: `system|code`, `code` (any system), `system|` (any code of it). */
+  code?: string | readonly string[]
+  /** Category token(s), same syntax (e.g. `http://terminology.hl7.org/CodeSystem/observation-category|vital-signs`). */
+  category?: string | readonly string[]
+  /** Status code(s) of the type's status element (Condition/AllergyIntolerance: clinicalStatus). */
+  status?: string | readonly string[]
+  /** Include withdrawn (entered-in-error) resources. @default false (a `status` filter overrides it) */
+  includeWithdrawn?: boolean
+  /** At most this many, earliest first. @default unlimited */
+  limit?: number
+}
+
+/** Typed access to the FHIR resources of one compartment. */
+export interface ResourceStore {
+  /**
+   * Validates and stores `resource` as a new version: `meta.versionId` becomes one more than
+   * the highest version seen, `meta.lastUpdated` the compartment clock. Returns the stored,
+   * frozen resource.
+   * @throws {ResourceInvalidError} naming the offending field.
+   * @throws {ResourceTooLargeError} over the per-resource cap.
+   */
+  put<T extends FhirResource>(resource: T): T
+  /**
+   * The current version, frozen, or `undefined`.
+   * @throws {ResourceInvalidError} if `type` or `id` is malformed.
+   */
+  get<T extends string>(type: T, id: string): ResourceOf<T> | undefined
+  /**
+   * Resources of one type matching `filter`, ordered by clinical date (undated last), then id.
+   * Withdrawn ones are left out unless asked for.
+   * @throws {ResourceInvalidError} if `type` is malformed.
+   * @throws {RangeError} if a date bound is not a time.
+   */
+  list<T extends string>(type: T, filter?: ListFilter): ResourceOf<T>[]
+  /**
+   * Marks a resource entered-in-error as a new version (nothing clinical is deleted):
+   * `status`, or for Condition/AllergyIntolerance `verificationStatus` (and, per R4
+   * con-5/ait-2, `clinicalStatus` is dropped). `reason` goes in an extension
+   * (`WITHDRAWAL_REASON_URL`). Withdrawing a withdrawn resource without a reason is a no-op.
+   * @throws {ResourceNotFoundError} if there is no such resource.
+   * @throws {WithdrawNotSupportedError} if the type has no element for it (Patient, Practitioner, Organization, AuditEvent).
+   */
+  withdraw<T extends string>(type: T, id: string, reason?: string): ResourceOf<T>
+  /**
+   * Every version, oldest first (by versionId, then lastUpdated); concurrent versions both appear.
+   * @throws {ResourceInvalidError} if `type` or `id` is malformed.
+   */
+  history<T extends string>(type: T, id: string): ResourceOf<T>[]
+  /** Resource types present. */
+  types(): string[]
+  /** Number of resources (of `type`, or all). */
+  count(type?: string): number
+}
+
+/** Init of the store, given by the compartment. */
+export interface ResourceStoreInit {
+  readonly doc: Y.Doc
+  readonly clock: () => number
+  readonly maxResourceBytes: number
+}
+
+const versionOf = (v: unknown): number => {
+  if (!isObject(v) || !isObject(v['meta'])) return 0
+  const n = Number(v['meta']['versionId'])
+  return Number.isFinite(n) ? n : 0
+}
+
+const asArray = (v: string | readonly string[] | undefined): readonly string[] | undefined =>
+  v === undefined ? undefined : typeof v === 'string' ? [v] : v
+
+/** The store; private to the record layer (callers get `ResourceStore`). */
+export class ResourceStoreImpl implements ResourceStore {
+  readonly #doc: Y.Doc
+  readonly #map: Y.Map<unknown>
+  readonly #hist: Y.Map<unknown>
+  readonly #clock: () => number
+  readonly #maxBytes: number
+  readonly #byType = new Map<string, TypeIndex>()
+  /** resource key → history entry keys */
+  readonly #histIndex = new Map<string, Set<string>>()
+  /** Values displaced by remote transactions, checked by `repair()`. */
+  #displaced: { key: string; old: unknown }[] = []
+
+  constructor(init: ResourceStoreInit) {
+    this.#doc = init.doc
+    this.#map = init.doc.getMap('resources')
+    this.#hist = init.doc.getMap('history')
+    this.#clock = init.clock
+    this.#maxBytes = init.maxResourceBytes
+    for (const key of this.#map.keys()) this.#touch(key)
+    for (const key of this.#hist.keys()) this.#indexHistory(key, true)
+    this.#map.observe((event, tr) => {
+      const keys = event.keysChanged as Set<string>
+      // a remote transaction can displace a value only under a key we already had; computing
+      // `changes` is costly on a big load, so only when such a key is there
+      let existed = false
+      if (!tr.local) for (const key of keys) if (this.#known(key)) existed = true
+      for (const key of keys) this.#touch(key)
+      if (existed) {
+        for (const [key, change] of event.changes.keys) {
+          if (change.action !== 'add') this.#displaced.push({ key, old: change.oldValue })
+        }
+      }
+    })
+    this.#hist.observe((event) => {
+      for (const key of event.keysChanged as Set<string>) this.#indexHistory(key, this.#hist.has(key))
+    })
+  }
+
+  #typeIndex(type: string): TypeIndex {
+    let idx = this.#byType.get(type)
+    if (idx === undefined) {
+      idx = new TypeIndex((id) => this.#load(type, id))
+      this.#byType.set(type, idx)
+    }
+    return idx
+  }
+
+  /** Whether the index holds `key` (before this transaction's changes are applied to it). */
+  #known(key: string): boolean {
+    const slash = key.indexOf('/')
+    return slash > 0 && this.#byType.get(key.slice(0, slash))?.has(key.slice(slash + 1)) === true
+  }
+
+  #touch(key: string): void {
+    const slash = key.indexOf('/')
+    if (slash <= 0) return // not a resource key (a peer's junk): never indexed
+    const idx = this.#typeIndex(key.slice(0, slash))
+    const id = key.slice(slash + 1)
+    if (this.#map.has(key)) idx.touch(id)
+    else idx.remove(id)
+  }
+
+  #indexHistory(histKey: string, present: boolean): void {
+    const at = histKey.lastIndexOf('@')
+    if (at <= 0) return
+    const key = histKey.slice(0, at)
+    let set = this.#histIndex.get(key)
+    if (present) {
+      if (set === undefined) this.#histIndex.set(key, (set = new Set()))
+      set.add(histKey)
+    } else {
+      set?.delete(histKey)
+    }
+  }
+
+  #load(type: string, id: string): FhirResource | undefined {
+    const v = this.#map.get(`${type}/${id}`)
+    return isObject(v) && v['resourceType'] === type && v['id'] === id ? (v as FhirResource) : undefined
+  }
+
+  #newHistKey(key: string): string {
+    const clientId = this.#doc.clientID
+    // the Yjs id (client, clock) the next write gets: unique, so history keys never collide
+    return `${key}@${clientId.toString(36)}.${Y.getState(this.#doc.store, clientId).toString(36)}`
+  }
+
+  #historyValues(key: string): unknown[] {
+    const out: unknown[] = []
+    for (const hk of this.#histIndex.get(key) ?? []) {
+      const v = this.#hist.get(hk)
+      if (v !== undefined) out.push(v)
+    }
+    return out
+  }
+
+  #addHistory(key: string, value: unknown): void {
+    const hk = this.#newHistKey(key)
+    this.#hist.set(hk, value)
+    this.#indexHistory(hk, true)
+  }
+
+  put<T extends FhirResource>(resource: T): T {
+    const { resource: copy } = validateResource(resource, this.#maxBytes)
+    const key = `${copy.resourceType}/${copy.id}`
+    let stored: FhirResource | undefined
+    this.#doc.transact(() => {
+      const cur = this.#map.get(key)
+      const versions = this.#historyValues(key)
+      let max = versionOf(cur)
+      for (const v of versions) max = Math.max(max, versionOf(v))
+      const meta = { ...copy.meta, versionId: String(max + 1), lastUpdated: toInstant(this.#clock()) }
+      const next = deepFreeze({ ...copy, meta })
+      if (isObject(cur)) {
+        if (versions.length === 0) this.#addHistory(key, cur)
+        this.#addHistory(key, next)
+      }
+      this.#map.set(key, next)
+      stored = next
+    }, LOCAL_ORIGIN)
+    return stored as T
+  }
+
+  get<T extends string>(type: T, id: string): ResourceOf<T> | undefined {
+    checkResourceType(type)
+    checkResourceId(type, id)
+    const r = this.#load(type, id)
+    return r === undefined ? undefined : (deepFreeze(r) as ResourceOf<T>)
+  }
+
+  list<T extends string>(type: T, filter: ListFilter = {}): ResourceOf<T>[] {
+    checkResourceType(type)
+    const idx = this.#byType.get(type)
+    if (idx === undefined) return []
+    const q: IndexQuery = {
+      ...(filter.from === undefined ? {} : { from: toMs(filter.from, 'from') }),
+      ...(filter.to === undefined ? {} : { to: toMs(filter.to, 'to') }),
+      ...(filter.code === undefined ? {} : { code: asArray(filter.code) }),
+      ...(filter.category === undefined ? {} : { category: asArray(filter.category) }),
+      ...(filter.status === undefined ? {} : { status: asArray(filter.status) }),
+      includeWithdrawn: filter.includeWithdrawn === true
+    }
+    const out: ResourceOf<T>[] = []
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY
+    for (const id of idx.query(q)) {
+      if (out.length >= limit) break
+      const r = this.#load(type, id)
+      if (r !== undefined) out.push(deepFreeze(r) as ResourceOf<T>)
+    }
+    return out
+  }
+
+  withdraw<T extends string>(type: T, id: string, reason?: string): ResourceOf<T> {
+    const cur = this.get(type, id)
+    if (cur === undefined) throw new ResourceNotFoundError(type, id)
+    const known = Object.hasOwn(TYPE_SPECS, type)
+    const rule: WithdrawRule | null = specOf(type).withdraw ?? (!known && typeof cur['status'] === 'string' ? { kind: 'status' } : null)
+    if (rule === null) throw new WithdrawNotSupportedError(type)
+    if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
+      throw new ResourceInvalidError(`${type}.extension(withdrawal-reason)`, 'must be a non-empty string')
+    }
+    if (isWithdrawn(cur) && reason === undefined) return cur
+    const next: Record<string, unknown> = { ...cur }
+    if (rule.kind === 'status') {
+      next['status'] = ENTERED_IN_ERROR
+    } else {
+      next[rule.element] = { coding: [{ system: rule.system, code: ENTERED_IN_ERROR, display: 'Entered in Error' }] }
+      for (const element of rule.clear) delete next[element]
+    }
+    if (reason !== undefined) {
+      const ext: Extension[] = [...(cur.extension ?? []), { url: WITHDRAWAL_REASON_URL, valueString: reason }]
+      next['extension'] = ext
+    }
+    return this.put(next as FhirResource) as ResourceOf<T>
+  }
+
+  history<T extends string>(type: T, id: string): ResourceOf<T>[] {
+    checkResourceType(type)
+    checkResourceId(type, id)
+    const key = `${type}/${id}`
+    const seen = new Map<string, FhirResource>()
+    for (const v of [...this.#historyValues(key), this.#map.get(key)]) {
+      if (!isObject(v) || v['resourceType'] !== type || v['id'] !== id) continue
+      const json = JSON.stringify(v)
+      if (!seen.has(json)) seen.set(json, v as FhirResource)
+    }
+    const lastUpdated = (r: FhirResource): string => r.meta?.lastUpdated ?? ''
+    return [...seen.entries()]
+      .sort(([ja, a], [jb, b]) => versionOf(a) - versionOf(b) || lastUpdated(a).localeCompare(lastUpdated(b)) || ja.localeCompare(jb))
+      .map(([, r]) => deepFreeze(r) as ResourceOf<T>)
+  }
+
+  types(): string[] {
+    return [...this.#byType.entries()].filter(([, idx]) => idx.size > 0).map(([t]) => t).sort()
+  }
+
+  count(type?: string): number {
+    if (type !== undefined) return this.#byType.get(type)?.size ?? 0
+    let n = 0
+    for (const idx of this.#byType.values()) n += idx.size
+    return n
+  }
+
+  /**
+   * Keeps in `history` any version a remote update displaced without it being there (see
+   * the file comment). Called by the compartment after each applied remote update; writes
+   * one local transaction when something needs keeping.
+   */
+  repair(): void {
+    if (this.#displaced.length === 0) return
+    const displaced = this.#displaced
+    this.#displaced = []
+    const todo: { key: string; values: unknown[] }[] = []
+    for (const { key, old } of displaced) {
+      if (!isObject(old)) continue
+      const cur = this.#map.get(key)
+      const oldJson = JSON.stringify(old)
+      if (cur !== undefined && JSON.stringify(cur) === oldJson) continue
+      const known = new Set(this.#historyValues(key).map((v) => JSON.stringify(v)))
+      if (known.has(oldJson)) continue
+      const values: unknown[] = []
+      if (isObject(cur) && !known.has(JSON.stringify(cur))) values.push(cur)
+      values.push(old)
+      todo.push({ key, values })
+    }
+    if (todo.length === 0) return
+    this.#doc.transact(() => {
+      for (const { key, values } of todo) for (const v of values) this.#addHistory(key, v)
+    }, LOCAL_ORIGIN)
+  }
+}

@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest'
+import {
+  ALLERGY_VERIFICATION,
+  CONDITION_VER_STATUS,
+  ResourceInvalidError,
+  ResourceNotFoundError,
+  WITHDRAWAL_REASON_URL,
+  WithdrawNotSupportedError,
+  type FhirResource
+} from '../../src/record/index.ts'
+import { compartment, content, LOINC, OBS_CAT, observation, T0, validResources } from './helpers.ts'
+
+const ids = (rs: readonly FhirResource[]): string[] => rs.map((r) => r.id)
+
+describe('put / get', () => {
+  it('assigns an incrementing meta.versionId and lastUpdated from the clock', () => {
+    let now = Date.UTC(2024, 0, 1)
+    const c = compartment({ clock: () => now })
+    const v1 = c.resources.put(observation('o1', '2024-01-01T08:00:00Z'))
+    expect(v1.meta).toEqual({ versionId: '1', lastUpdated: '2024-01-01T00:00:00.000Z' })
+    now += 60_000
+    const v2 = c.resources.put({ ...observation('o1', '2024-01-01T08:00:00Z'), meta: { versionId: '99', source: 'urn:import' } })
+    expect(v2.meta).toEqual({ versionId: '2', lastUpdated: '2024-01-01T00:01:00.000Z', source: 'urn:import' })
+    expect(c.resources.get('Observation', 'o1')).toEqual(v2)
+  })
+
+  it('returns undefined for a missing resource, and keeps types apart under the same id', () => {
+    const c = compartment()
+    c.resources.put({ resourceType: 'Patient', id: 'x1' })
+    expect(c.resources.get('Observation', 'x1')).toBeUndefined()
+    expect(c.resources.get('Patient', 'x1')?.resourceType).toBe('Patient')
+    expect(c.resources.types()).toEqual(['Patient'])
+    expect(c.resources.count()).toBe(1)
+  })
+
+  it('rejects malformed type or id on read', () => {
+    const c = compartment()
+    expect(() => c.resources.get('patient', 'x')).toThrow(ResourceInvalidError)
+    expect(() => c.resources.get('Patient', 'a/b')).toThrow(ResourceInvalidError)
+  })
+})
+
+describe('list', () => {
+  function filled(): ReturnType<typeof compartment> {
+    const c = compartment()
+    c.resources.put(observation('hr-3', '2024-03-01T08:00:00Z'))
+    c.resources.put(observation('hr-1', '2024-01-01T08:00:00+05:00'))
+    c.resources.put(observation('hr-2', '2024-02-01'))
+    c.resources.put(observation('lab-1', '2024-02-10T09:00:00Z', '4548-4', 'laboratory'))
+    c.resources.put({ ...observation('lab-2', '2024-02-11T09:00:00Z', '4548-4', 'laboratory'), effectiveDateTime: undefined, issued: '2024-02-12T09:00:00Z' })
+    c.resources.put({ ...observation('p-1', '2024-01-01', '85354-9'), effectiveDateTime: undefined, effectivePeriod: { start: '2024-01-20T10:00:00Z', end: '2024-01-20T11:00:00Z' } })
+    c.resources.put({ resourceType: 'Observation', id: 'nodate', status: 'final', code: { coding: [{ system: LOINC, code: '8867-4' }] } })
+    c.resources.put(validResources()['Condition'] as FhirResource)
+    return c
+  }
+
+  it('lists one type, ordered by clinical date then id, undated last', () => {
+    expect(ids(filled().resources.list('Observation'))).toEqual(['hr-1', 'p-1', 'hr-2', 'lab-1', 'lab-2', 'hr-3', 'nodate'])
+    expect(ids(filled().resources.list('Condition'))).toEqual(['c1'])
+    expect(filled().resources.list('Encounter')).toEqual([])
+  })
+
+  it('filters a half-open date range [from, to) on effective[x] / issued', () => {
+    const c = filled()
+    expect(ids(c.resources.list('Observation', { from: '2024-02-01', to: '2024-02-12T09:00:00Z' }))).toEqual(['hr-2', 'lab-1'])
+    expect(ids(c.resources.list('Observation', { from: Date.parse('2024-02-12T09:00:00Z') }))).toEqual(['lab-2', 'hr-3'])
+    expect(ids(c.resources.list('Observation', { to: '2024-01-31' }))).toEqual(['hr-1', 'p-1'])
+    expect(() => c.resources.list('Observation', { from: 'soon' })).toThrow(RangeError)
+  })
+
+  it('filters by code: system|code, bare code, system|', () => {
+    const c = filled()
+    expect(ids(c.resources.list('Observation', { code: `${LOINC}|4548-4` }))).toEqual(['lab-1', 'lab-2'])
+    expect(ids(c.resources.list('Observation', { code: '85354-9' }))).toEqual(['p-1'])
+    expect(ids(c.resources.list('Observation', { code: ['85354-9', '4548-4'] }))).toEqual(['p-1', 'lab-1', 'lab-2'])
+    expect(c.resources.list('Observation', { code: `${LOINC}|` })).toHaveLength(7)
+    expect(c.resources.list('Observation', { code: 'urn:other|4548-4' })).toHaveLength(0)
+  })
+
+  it('filters by category and combines filters', () => {
+    const c = filled()
+    expect(ids(c.resources.list('Observation', { category: `${OBS_CAT}|laboratory` }))).toEqual(['lab-1', 'lab-2'])
+    expect(ids(c.resources.list('Observation', { category: 'vital-signs', from: '2024-01-15', code: '8867-4' }))).toEqual(['hr-2', 'hr-3'])
+    expect(ids(c.resources.list('Observation', { limit: 2 }))).toEqual(['hr-1', 'p-1'])
+  })
+
+  it('uses the type-specific clinical date', () => {
+    const c = compartment()
+    const r = validResources()
+    c.resources.put({ ...r['Condition'], id: 'c-onset', onsetDateTime: '2020-05-01', recordedDate: '2023-01-01' } as FhirResource)
+    c.resources.put({ ...r['Condition'], id: 'c-rec', recordedDate: '2021-05-01' } as FhirResource)
+    c.resources.put({ ...r['Immunization'], occurrenceDateTime: '2021-10-10' } as FhirResource)
+    c.resources.put({ ...r['Encounter'], period: { start: '2021-06-01T09:00:00Z' } } as FhirResource)
+    c.resources.put({ ...r['MedicationStatement'], effectivePeriod: { start: '2019-01-01', end: '2021-01-01' } } as FhirResource)
+    c.resources.put({ ...r['DocumentReference'], date: '2021-03-03T10:00:00Z' } as FhirResource)
+    c.resources.put({ ...r['Procedure'], performedPeriod: { start: '2021-04-04' } } as FhirResource)
+    c.resources.put({ ...r['AllergyIntolerance'], recordedDate: '2021-02-02' } as FhirResource)
+    const in2021 = { from: '2021-01-01', to: '2022-01-01' }
+    expect(ids(c.resources.list('Condition', in2021))).toEqual(['c-rec'])
+    expect(ids(c.resources.list('Condition', { to: '2020-12-31' }))).toEqual(['c-onset'])
+    for (const type of ['Immunization', 'Encounter', 'DocumentReference', 'Procedure', 'AllergyIntolerance']) {
+      expect(c.resources.list(type, in2021), type).toHaveLength(1)
+    }
+    expect(c.resources.list('MedicationStatement', in2021)).toHaveLength(0)
+    expect(c.resources.list('MedicationStatement', { from: '2019-01-01', to: '2019-01-02' })).toHaveLength(1)
+  })
+
+  it('filters by status (Condition: clinicalStatus) and leaves withdrawn out unless asked', () => {
+    const c = filled()
+    c.resources.put({ ...observation('pre', '2024-04-01'), status: 'preliminary' })
+    expect(ids(c.resources.list('Observation', { status: 'preliminary' }))).toEqual(['pre'])
+    c.resources.withdraw('Observation', 'hr-2')
+    expect(ids(c.resources.list('Observation', { from: '2024-02-01', to: '2024-02-02' }))).toEqual([])
+    expect(ids(c.resources.list('Observation', { from: '2024-02-01', to: '2024-02-02', includeWithdrawn: true }))).toEqual(['hr-2'])
+    expect(ids(c.resources.list('Observation', { status: 'entered-in-error' }))).toEqual(['hr-2'])
+    const sys = 'http://terminology.hl7.org/CodeSystem/condition-clinical'
+    c.resources.put({ ...validResources()['Condition'], id: 'c-active', clinicalStatus: { coding: [{ system: sys, code: 'active' }] } } as FhirResource)
+    expect(ids(c.resources.list('Condition', { status: 'active' }))).toEqual(['c-active'])
+  })
+
+  it('keeps the index right through edits, small and in bulk', () => {
+    const c = compartment()
+    c.batch(() => {
+      for (let i = 0; i < 500; i++) c.resources.put(observation(`o${i}`, new Date(T0 + i * 3_600_000).toISOString()))
+    })
+    expect(c.resources.list('Observation', { from: T0, to: T0 + 10 * 3_600_000 })).toHaveLength(10)
+    // one edit moves o3 out of the window (incremental path)
+    c.resources.put(observation('o3', '2030-01-01'))
+    expect(ids(c.resources.list('Observation', { from: T0, to: T0 + 5 * 3_600_000 }))).toEqual(['o0', 'o1', 'o2', 'o4'])
+    expect(ids(c.resources.list('Observation', { from: '2030-01-01' }))).toEqual(['o3'])
+    // many edits at once (rebuild path)
+    c.batch(() => {
+      for (let i = 0; i < 400; i++) c.resources.put(observation(`o${i}`, '2031-01-01', '4548-4'))
+    })
+    expect(c.resources.list('Observation', { from: '2031-01-01', code: '4548-4' })).toHaveLength(400)
+    expect(c.resources.list('Observation', { code: '8867-4' })).toHaveLength(100)
+    expect(c.resources.count('Observation')).toBe(500)
+  })
+})
+
+describe('withdraw', () => {
+  it.each(['Observation', 'MedicationStatement', 'MedicationRequest', 'Immunization', 'Procedure', 'DiagnosticReport', 'Encounter', 'DocumentReference', 'Composition', 'Flag', 'DetectedIssue', 'Consent'])(
+    '%s: sets status entered-in-error as a new version',
+    (type) => {
+      const c = compartment()
+      const r = validResources()[type] as FhirResource
+      c.resources.put(r)
+      const w = c.resources.withdraw(type, r.id)
+      expect(w['status']).toBe('entered-in-error')
+      expect(w.meta?.versionId).toBe('2')
+      expect(c.resources.history(type, r.id).map((v) => v['status'])).toEqual([r['status'], 'entered-in-error'])
+    }
+  )
+
+  it.each([
+    ['Condition', CONDITION_VER_STATUS],
+    ['AllergyIntolerance', ALLERGY_VERIFICATION]
+  ])('%s: sets verificationStatus entered-in-error and drops clinicalStatus', (type, system) => {
+    const c = compartment()
+    const clinical = type === 'Condition' ? 'http://terminology.hl7.org/CodeSystem/condition-clinical' : 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical'
+    const r = { ...validResources()[type], clinicalStatus: { coding: [{ system: clinical, code: 'active' }] } } as FhirResource
+    c.resources.put(r)
+    const w = c.resources.withdraw(type, r.id, 'recorded for the wrong patient')
+    expect(w['verificationStatus']).toEqual({ coding: [{ system, code: 'entered-in-error', display: 'Entered in Error' }] })
+    expect(w['clinicalStatus']).toBeUndefined()
+    expect(w.extension).toEqual([{ url: WITHDRAWAL_REASON_URL, valueString: 'recorded for the wrong patient' }])
+    expect(c.resources.list(type)).toHaveLength(0)
+    expect(c.resources.history(type, r.id)[0]?.['clinicalStatus']).toBeDefined()
+  })
+
+  it('withdraws an unknown type that has a status', () => {
+    const c = compartment()
+    c.resources.put({ resourceType: 'CarePlan', id: 'cp', status: 'active', intent: 'plan' })
+    expect(c.resources.withdraw('CarePlan', 'cp')['status']).toBe('entered-in-error')
+  })
+
+  it('refuses types that cannot say entered-in-error, and missing resources', () => {
+    const c = compartment()
+    c.resources.put({ resourceType: 'Patient', id: 'p1' })
+    expect(() => c.resources.withdraw('Patient', 'p1')).toThrow(WithdrawNotSupportedError)
+    expect(() => c.resources.withdraw('Observation', 'nope')).toThrow(ResourceNotFoundError)
+    try {
+      c.resources.withdraw('Observation', 'nope')
+    } catch (err) {
+      expect((err as Error).name).toBe('ResourceNotFoundError')
+    }
+  })
+
+  it('is a no-op on an already withdrawn resource without a reason', () => {
+    const c = compartment()
+    c.resources.put(observation('o1', '2024-01-01'))
+    c.resources.withdraw('Observation', 'o1')
+    c.resources.withdraw('Observation', 'o1')
+    expect(c.resources.history('Observation', 'o1')).toHaveLength(2)
+  })
+})
+
+describe('history', () => {
+  it('gives every version oldest first; a never-edited resource has just itself', () => {
+    const c = compartment()
+    c.resources.put(observation('o1', '2024-01-01', '8867-4', 'vital-signs', { valueQuantity: { value: 70 } }))
+    expect(c.resources.history('Observation', 'o1')).toHaveLength(1)
+    c.resources.put(observation('o1', '2024-01-01', '8867-4', 'vital-signs', { valueQuantity: { value: 71 } }))
+    c.resources.put(observation('o1', '2024-01-01', '8867-4', 'vital-signs', { valueQuantity: { value: 72 } }))
+    const h = c.resources.history('Observation', 'o1')
+    expect(h.map((v) => v.meta?.versionId)).toEqual(['1', '2', '3'])
+    expect(h.map((v) => (v['valueQuantity'] as { value: number }).value)).toEqual([70, 71, 72])
+    expect(c.resources.history('Observation', 'none')).toEqual([])
+  })
+
+  it('keeps history inside the doc: it survives encodeState → a fresh compartment', () => {
+    const a = compartment()
+    a.resources.put(observation('o1', '2024-01-01'))
+    a.resources.withdraw('Observation', 'o1', 'duplicate')
+    const b = compartment()
+    b.applyUpdate(a.encodeState(), 'snapshot')
+    expect(b.resources.history('Observation', 'o1').map(content)).toEqual(a.resources.history('Observation', 'o1').map(content))
+    expect(b.resources.history('Observation', 'o1')).toHaveLength(2)
+  })
+
+  it('writes one update per put, and one per batch', () => {
+    const c = compartment()
+    const updates: Uint8Array[] = []
+    c.onUpdate((u, _o, local) => local && updates.push(u))
+    c.resources.put(observation('o1', '2024-01-01'))
+    expect(updates).toHaveLength(1)
+    c.batch(() => {
+      for (let i = 0; i < 50; i++) c.resources.put(observation(`b${i}`, '2024-01-01'))
+    })
+    expect(updates).toHaveLength(2)
+  })
+})
