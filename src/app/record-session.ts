@@ -1,0 +1,175 @@
+/**
+ * A record opened on this device: its compartments (CRDT docs), each bound to the
+ * envelope store through the persistence binding, with keys from the sealed vault.
+ *
+ * At rest everything is ciphertext: envelopes and snapshots (sealed under each
+ * compartment's epoch key), the keyring and the device key (sealed under the vault key),
+ * and the vault key (sealed under the passphrase with scrypt).
+ */
+import type { DocId } from '../lib/index.ts'
+import { generateSigningKeyPair, openSecret, randomBytes, sealSecret, type ScryptParams } from '../crypto/index.ts'
+import { CompartmentKind, createCompartment, mergeUpdates, type Compartment, type CompartmentKind as Kind } from '../record/index.ts'
+import { addCompartment, decodeKeyring, encodeKeyring, epochKeyOf, openVaultItem, sealVaultItem, type Keyring } from '../consent/index.ts'
+import { createPersistence, type EnvelopeStore, type LoadReport, type Persistence, type PersistableDoc } from '../storage/index.ts'
+
+/** Meta record names in the store. */
+const META = { vaultKey: 'vault-key', keyring: 'keyring', device: 'device' } as const
+
+/** There is no record in this store yet. */
+export class NoRecordError extends Error {
+  override name: string = 'NoRecordError'
+}
+
+/** Options shared by create and open. */
+export interface RecordSessionOptions {
+  /** Wall clock. @default Date.now */
+  clock?: () => number
+  /** scrypt parameters for a new vault (tests lower them). @default the key store's */
+  scrypt?: ScryptParams
+  /** Local updates gather this long before they are sealed. @default 200 ms */
+  batchMs?: number
+}
+
+/** A compartment and its binding to storage. */
+export interface OpenCompartment {
+  readonly compartment: Compartment
+  readonly persistence: Persistence
+  /** What was found when it was opened (damaged envelopes are named here). */
+  readonly report: LoadReport
+}
+
+/** An open record. */
+export interface RecordSession {
+  readonly store: EnvelopeStore
+  /** This device's signing key pair: the author of what it writes. */
+  readonly device: { publicKey: Uint8Array; secretKey: Uint8Array }
+  /** Every compartment, by kind. */
+  readonly compartments: ReadonlyMap<Kind, OpenCompartment>
+  /** One compartment. @throws {RangeError} when the record has none of that kind */
+  get(kind: Kind): Compartment
+  /** Resolves when every change made so far is committed to storage. */
+  whenSaved(): Promise<void>
+  /** Snapshots every compartment (after the state check) and lets the store drop what is covered. */
+  compact(): Promise<number>
+  /** Saves and releases everything (the store stays open: the caller owns it). */
+  close(): Promise<void>
+}
+
+/** The compartment as the persistence binding sees it. */
+function persistable(c: Compartment): PersistableDoc {
+  return {
+    // only this device's own changes are sealed; what came from storage or peers is theirs
+    onUpdate: (listener) =>
+      c.onUpdate((update, origin, local) => {
+        if (local) listener(update, origin)
+      }),
+    applyUpdate: (update, origin) => c.applyUpdate(update, origin),
+    encodeState: () => c.encodeState(),
+    mergeUpdates: (updates) => mergeUpdates(updates),
+    stateMatches: (state) => c.stateMatches(state)
+  }
+}
+
+async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSession['device'], opts: RecordSessionOptions): Promise<Map<Kind, OpenCompartment>> {
+  const out = new Map<Kind, OpenCompartment>()
+  for (const keys of keyring.values()) {
+    const compartment = createCompartment({ kind: keys.kind as Kind, docId: keys.docId, ...(opts.clock === undefined ? {} : { clock: opts.clock }) })
+    const persistence = createPersistence({
+      docId: keys.docId,
+      doc: persistable(compartment),
+      store,
+      batchMs: opts.batchMs ?? 200,
+      keys: {
+        author: device,
+        sealing: () => {
+          const key = keys.epochs.get(keys.current)
+          if (key === undefined) throw new RangeError(`no key for the current epoch of ${keys.kind}`)
+          return { epoch: keys.current, key }
+        },
+        epochKey: (docId, epoch) => epochKeyOf(keyring, docId, epoch)
+      }
+    })
+    const report = await persistence.load()
+    out.set(keys.kind as Kind, { compartment, persistence, report })
+  }
+  return out
+}
+
+function session(store: EnvelopeStore, device: RecordSession['device'], compartments: Map<Kind, OpenCompartment>): RecordSession {
+  const all = (): OpenCompartment[] => [...compartments.values()]
+  return {
+    store,
+    device,
+    compartments,
+    get(kind) {
+      const c = compartments.get(kind)
+      if (c === undefined) throw new RangeError(`this record has no ${kind} compartment`)
+      return c.compartment
+    },
+    async whenSaved() {
+      await Promise.all(all().map((c) => c.persistence.whenSaved()))
+    },
+    async compact() {
+      let removed = 0
+      for (const c of all()) {
+        c.compartment.compact()
+        await c.persistence.whenSaved()
+        removed += await c.persistence.compact()
+      }
+      return removed
+    },
+    async close() {
+      for (const c of all()) {
+        await c.persistence.close()
+        c.compartment.destroy()
+      }
+    }
+  }
+}
+
+/**
+ * Creates a new, empty record in `store`: a vault key sealed under the passphrase, a
+ * device key, and one compartment of each fixed kind, each with a fresh epoch-0 key.
+ * @throws {RangeError} when the store already holds a record
+ */
+export async function createRecordSession(store: EnvelopeStore, passphrase: string, opts: RecordSessionOptions = {}): Promise<RecordSession> {
+  if ((await store.getMeta(META.vaultKey)) !== undefined) throw new RangeError('this store already holds a record')
+  const vaultKey = randomBytes(32)
+  const device = generateSigningKeyPair()
+  const keyring: Keyring = new Map()
+  for (const kind of Object.values(CompartmentKind)) addCompartment(keyring, kind)
+  // the keyring and the device key first, the vault key last: a crash in between leaves
+  // no half-made record that would open
+  await store.putMeta(META.keyring, sealVaultItem(vaultKey, META.keyring, encodeKeyring(keyring)))
+  await store.putMeta(META.device, sealVaultItem(vaultKey, META.device, device.secretKey))
+  await store.putMeta(META.vaultKey, await sealSecret(vaultKey, passphrase, opts.scrypt === undefined ? {} : { params: opts.scrypt }))
+  vaultKey.fill(0)
+  return session(store, device, await bind(store, keyring, device, opts))
+}
+
+/**
+ * Opens the record in `store` with the passphrase. Opening never touches the network.
+ * @throws {NoRecordError} when the store holds none
+ * @throws {WrongPassphraseError} for a wrong passphrase (nothing is changed)
+ */
+export async function openRecordSession(store: EnvelopeStore, passphrase: string, opts: RecordSessionOptions = {}): Promise<RecordSession> {
+  const sealedVaultKey = await store.getMeta(META.vaultKey)
+  if (sealedVaultKey === undefined) throw new NoRecordError('there is no record on this device')
+  const vaultKey = await openSecret(sealedVaultKey, passphrase)
+  try {
+    const keyringBytes = await store.getMeta(META.keyring)
+    const deviceBytes = await store.getMeta(META.device)
+    if (keyringBytes === undefined || deviceBytes === undefined) throw new NoRecordError('the record on this device is incomplete')
+    const keyring = decodeKeyring(openVaultItem(vaultKey, META.keyring, keyringBytes))
+    const device = generateSigningKeyPair(openVaultItem(vaultKey, META.device, deviceBytes))
+    return session(store, device, await bind(store, keyring, device, opts))
+  } finally {
+    vaultKey.fill(0)
+  }
+}
+
+/** The doc id of each compartment (hex), e.g. for sync registration. */
+export function docIds(s: RecordSession): Map<Kind, DocId> {
+  return new Map([...s.compartments].map(([k, c]) => [k, c.compartment.docId]))
+}
+
