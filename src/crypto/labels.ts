@@ -20,7 +20,9 @@ export const SignatureLabel = {
   /** Hybrid key wrap, signed by the granting person. */
   wrap: 'phr/v1/wrap',
   /** Envelope: `header ‖ nonce ‖ ct`, signed by its author. */
-  envelope: 'phr/v1/envelope'
+  envelope: 'phr/v1/envelope',
+  /** A mailbox registration: who may fetch and deposit a doc, signed by its owner. */
+  mailboxRegistration: 'phr/v1/mailbox-registration'
 } as const
 
 /** One of the signature labels. */
