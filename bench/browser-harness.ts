@@ -9,7 +9,7 @@ import { launchChromium } from '../test/helpers/browser.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-/** Calls one exported function of `bench/browser/entries.ts` in the page. */
+/** Calls one exported function of `bench/browser/entries.ts` in the page; `reload` reloads the page. */
 export type BrowserCall = (name: string, arg?: unknown) => Promise<unknown>
 
 /** Starts the server and the browser, hands `fn` a way to call page functions, then stops both. */
@@ -31,8 +31,15 @@ export async function withBrowser<T>(fn: (call: BrowserCall) => Promise<T>): Pro
     page.setDefaultTimeout(600_000)
     await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html`)
     await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 120_000 })
-    return await fn((name, arg) =>
-      page.evaluate(
+    const ready = (): Promise<unknown> => page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 120_000 })
+    return await fn(async (name, arg) => {
+      // a fresh page (same origin, same IndexedDB) for figures that must not see earlier garbage
+      if (name === 'reload') {
+        await page.reload()
+        await ready()
+        return undefined
+      }
+      return page.evaluate(
         async ([n, a]) => {
           const benches = (window as unknown as { __bench: Record<string, (x: unknown) => Promise<unknown>> }).__bench
           const f = benches[n]
@@ -41,7 +48,7 @@ export async function withBrowser<T>(fn: (call: BrowserCall) => Promise<T>): Pro
         },
         [name, arg] as const
       )
-    )
+    })
   } finally {
     await browser.close()
     await server.close()

@@ -148,21 +148,51 @@ export async function createRecordSession(store: EnvelopeStore, passphrase: stri
 }
 
 /**
+ * Unlocks the vault of the record in `store`: the passphrase opens the vault key (scrypt).
+ * The caller wipes the key (`.fill(0)`) when the record is locked.
+ * @throws {NoRecordError} when the store holds no record
+ * @throws {WrongPassphraseError} for a wrong passphrase (nothing is changed)
+ */
+export async function unlockVault(store: EnvelopeStore, passphrase: string): Promise<Uint8Array> {
+  const sealedVaultKey = await store.getMeta(META.vaultKey)
+  if (sealedVaultKey === undefined) throw new NoRecordError('there is no record on this device')
+  return openSecret(sealedVaultKey, passphrase)
+}
+
+/**
+ * Opens the record in `store` with an unlocked vault key. Opening never touches the network.
+ * @throws {NoRecordError} when the record's keyring is missing
+ * @throws {DecryptError} when the vault key does not open it
+ */
+export async function openRecordWithVaultKey(store: EnvelopeStore, vaultKey: Uint8Array, opts: RecordSessionOptions = {}): Promise<RecordSession> {
+  const { keyring, device } = await openVaultContents(store, vaultKey)
+  return session(store, device, await bind(store, keyring, device, opts))
+}
+
+/**
+ * The keyring and the device key from an unlocked vault.
+ * @throws {NoRecordError} when they are missing
+ * @throws {DecryptError} when the vault key does not open them
+ */
+export async function openVaultContents(store: EnvelopeStore, vaultKey: Uint8Array): Promise<{ keyring: Keyring; device: RecordSession['device'] }> {
+  const keyringBytes = await store.getMeta(META.keyring)
+  const deviceBytes = await store.getMeta(META.device)
+  if (keyringBytes === undefined || deviceBytes === undefined) throw new NoRecordError('the record on this device is incomplete')
+  return {
+    keyring: decodeKeyring(openVaultItem(vaultKey, META.keyring, keyringBytes)),
+    device: generateSigningKeyPair(openVaultItem(vaultKey, META.device, deviceBytes))
+  }
+}
+
+/**
  * Opens the record in `store` with the passphrase. Opening never touches the network.
  * @throws {NoRecordError} when the store holds none
  * @throws {WrongPassphraseError} for a wrong passphrase (nothing is changed)
  */
 export async function openRecordSession(store: EnvelopeStore, passphrase: string, opts: RecordSessionOptions = {}): Promise<RecordSession> {
-  const sealedVaultKey = await store.getMeta(META.vaultKey)
-  if (sealedVaultKey === undefined) throw new NoRecordError('there is no record on this device')
-  const vaultKey = await openSecret(sealedVaultKey, passphrase)
+  const vaultKey = await unlockVault(store, passphrase)
   try {
-    const keyringBytes = await store.getMeta(META.keyring)
-    const deviceBytes = await store.getMeta(META.device)
-    if (keyringBytes === undefined || deviceBytes === undefined) throw new NoRecordError('the record on this device is incomplete')
-    const keyring = decodeKeyring(openVaultItem(vaultKey, META.keyring, keyringBytes))
-    const device = generateSigningKeyPair(openVaultItem(vaultKey, META.device, deviceBytes))
-    return session(store, device, await bind(store, keyring, device, opts))
+    return await openRecordWithVaultKey(store, vaultKey, opts)
   } finally {
     vaultKey.fill(0)
   }

@@ -6,6 +6,12 @@ import { toHex, EnvelopeFormatError } from '../lib/index.ts'
 import { parseEnvelopeHeader } from '../envelope/index.ts'
 import type { Vector } from './port.ts'
 
+/**
+ * Largest envelope a store keeps: a snapshot holds a whole compartment (ten years of
+ * vitals run to tens of MB). Update envelopes from peers have a smaller cap at receive.
+ */
+export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+
 /** What a store indexes an envelope by (parsed from its header; no keys needed). */
 export interface Entry {
   /** Doc id, lowercase hex. */
@@ -25,7 +31,7 @@ export interface Entry {
  * @throws {EnvelopeFormatError | EnvelopeTooLargeError} for malformed bytes
  */
 export function entryOf(bytes: Uint8Array): Entry {
-  const h = parseEnvelopeHeader(bytes)
+  const h = parseEnvelopeHeader(bytes, { maxBytes: MAX_SNAPSHOT_BYTES })
   const entry: Entry = { doc: toHex(h.docId), author: toHex(h.author), seq: h.seq, kind: h.kind, bytes: bytes.slice() }
   if (h.kind === 'snapshot') {
     const covers = h.covers ?? new Map<string, number>()
@@ -40,7 +46,7 @@ export function entryOf(bytes: Uint8Array): Entry {
 
 /** The covered vector of a stored snapshot's bytes. */
 export function coversOf(snapshot: Uint8Array): Map<string, number> {
-  const h = parseEnvelopeHeader(snapshot)
+  const h = parseEnvelopeHeader(snapshot, { maxBytes: MAX_SNAPSHOT_BYTES })
   if (h.kind !== 'snapshot' || h.covers === undefined) throw new EnvelopeFormatError('expected a snapshot envelope')
   return h.covers
 }

@@ -16,8 +16,9 @@
  * layer never imports the CRDT library.
  */
 import { authorHex, equalBytes, toHex, EnvelopeFormatError, type DocId } from '../lib/index.ts'
-import { createSequenceTracker, openEnvelope, parseEnvelopeHeader, sealEnvelope, type EnvelopeHeader, type SequenceTracker } from '../envelope/index.ts'
+import { createSequenceTracker, DEFAULT_MAX_ENVELOPE_BYTES, openEnvelope, parseEnvelopeHeader, sealEnvelope, type EnvelopeHeader, type SequenceTracker } from '../envelope/index.ts'
 import type { EnvelopeStore } from './port.ts'
+import { MAX_SNAPSHOT_BYTES } from './entries.ts'
 import { SnapshotMismatchError } from './errors.ts'
 
 /** What the binding needs from a compartment's doc. */
@@ -56,8 +57,14 @@ export interface PersistenceInit {
   batchMs?: number
   /** Pending local update bytes that trigger an immediate save. @default 262144 */
   maxBatchBytes?: number
-  /** Receive size cap per envelope. @default 4 MiB (the envelope default) */
+  /** Size cap of an update envelope. @default 4 MiB (the envelope default) */
   maxEnvelopeBytes?: number
+  /**
+   * Size cap of a snapshot envelope (a whole compartment: the vitals of ten years run to
+   * tens of MB). Checked from the header's kind before anything else is parsed.
+   * @default MAX_SNAPSHOT_BYTES (256 MiB)
+   */
+  maxSnapshotBytes?: number
 }
 
 /** One stored or received envelope that could not be used. */
@@ -103,6 +110,14 @@ export interface Persistence {
   readonly held: number
   /** Calls `listener` with each envelope this device sealed and stored (for live sync). */
   onSealed(listener: (envelope: Uint8Array) => void): () => void
+  /**
+   * Calls `listener` with every batch of envelopes newly stored for this doc — sealed here,
+   * received from a peer, or a snapshot written by `compact()` — once the store has
+   * committed them, so that live sync can forward what one peer sent to the others.
+   * Duplicates and envelopes still held behind a gap are not reported (they are not stored).
+   * A listener must not throw; it is called inside the save/receive sequence.
+   */
+  onStored(listener: (envelopes: readonly Uint8Array[]) => void): () => void
   /** Flushes and stops listening to the doc. */
   close(): Promise<void>
 }
@@ -129,9 +144,14 @@ export function createPersistence(init: PersistenceInit): Persistence {
   const maxBatchBytes = init.maxBatchBytes ?? 256 * 1024
   const me = authorHex(keys.author.publicKey)
   const openKeys = { epochKey: (d: Uint8Array, e: number) => keys.epochKey(d, e) }
-  const openOpts = {
-    ...(init.maxEnvelopeBytes === undefined ? {} : { maxBytes: init.maxEnvelopeBytes }),
-    ...(keys.isAllowed === undefined ? {} : { isAllowed: keys.isAllowed.bind(keys) })
+  const maxUpdate = init.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES
+  const maxSnapshot = init.maxSnapshotBytes ?? MAX_SNAPSHOT_BYTES
+  const isAllowed = keys.isAllowed?.bind(keys)
+  /** Opens with the size cap of the envelope's kind (read from its header first). */
+  const open = (bytes: Uint8Array): { header: EnvelopeHeader; plaintext: Uint8Array } => {
+    const kind = parseEnvelopeHeader(bytes, { maxBytes: Math.max(maxUpdate, maxSnapshot) }).kind
+    const maxBytes = kind === 'snapshot' ? maxSnapshot : maxUpdate
+    return openEnvelope(bytes, openKeys, isAllowed === undefined ? { maxBytes } : { maxBytes, isAllowed })
   }
 
   let tracker: SequenceTracker<Held> = createSequenceTracker()
@@ -142,6 +162,10 @@ export function createPersistence(init: PersistenceInit): Persistence {
   let chain: Promise<void> = Promise.resolve()
   let lastError: unknown
   const sealedListeners = new Set<(envelope: Uint8Array) => void>()
+  const storedListeners = new Set<(envelopes: readonly Uint8Array[]) => void>()
+  const stored = (envelopes: readonly Uint8Array[]): void => {
+    for (const l of storedListeners) l(envelopes)
+  }
 
   const unsubscribe = doc.onUpdate((update, origin) => {
     if (origin === FROM_STORE) return
@@ -161,18 +185,45 @@ export function createPersistence(init: PersistenceInit): Persistence {
     return run
   }
 
+  /**
+   * Groups pending updates so that each sealed envelope stays under the update cap (a
+   * burst of small updates becomes one envelope). A single update larger than the cap is
+   * sealed on its own: it is kept locally and reaches peers inside the next snapshot.
+   */
+  function groups(updates: Uint8Array[]): Uint8Array[][] {
+    const budget = maxUpdate - 4096 // header, nonce, tag and signature
+    const out: Uint8Array[][] = []
+    let group: Uint8Array[] = []
+    let size = 0
+    for (const u of updates) {
+      if (group.length > 0 && size + u.length > budget) {
+        out.push(group)
+        group = []
+        size = 0
+      }
+      group.push(u)
+      size += u.length
+    }
+    if (group.length > 0) out.push(group)
+    return out
+  }
+
   function flush(): Promise<void> {
     clearTimeout(timer)
     timer = undefined
     return serial(async () => {
       if (pending.length === 0) return
       const batch = pending
-      const update = batch.length === 1 ? (batch[0] as Uint8Array) : doc.mergeUpdates(batch)
       const { epoch, key } = keys.sealing()
-      const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq: nextSeq, kind: 'update' }
-      const envelope = sealEnvelope(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey })
+      const sealed: Array<{ header: EnvelopeHeader; envelope: Uint8Array }> = []
+      let seq = nextSeq
+      for (const group of groups(batch)) {
+        const update = group.length === 1 ? (group[0] as Uint8Array) : doc.mergeUpdates(group)
+        const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq: seq++, kind: 'update' }
+        sealed.push({ header, envelope: sealEnvelope(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey }) })
+      }
       try {
-        await store.append([envelope])
+        await store.append(sealed.map((x) => x.envelope))
       } catch (err) {
         // keep the updates for the next attempt; whenSaved() reports the failure
         lastError = err
@@ -181,15 +232,18 @@ export function createPersistence(init: PersistenceInit): Persistence {
       lastError = undefined
       pending = pending.slice(batch.length)
       pendingBytes = pending.reduce((n, u) => n + u.length, 0)
-      nextSeq++
-      tracker.offer(header, { bytes: envelope, header })
-      for (const l of sealedListeners) l(envelope)
+      nextSeq = seq
+      for (const { header, envelope } of sealed) {
+        tracker.offer(header, { bytes: envelope, header })
+        for (const l of sealedListeners) l(envelope)
+      }
+      stored(sealed.map((x) => x.envelope))
     })
   }
 
   /** Verifies, decrypts and applies one envelope already in seq order. */
   function applyEnvelope(bytes: Uint8Array): void {
-    const { header, plaintext } = openEnvelope(bytes, openKeys, openOpts)
+    const { header, plaintext } = open(bytes)
     doc.applyUpdate(plaintext, FROM_STORE)
     if (header.kind === 'snapshot' && header.covers !== undefined) tracker.advance(header.covers)
   }
@@ -215,7 +269,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
           let item: Held
           try {
             // verify and decrypt before the envelope may advance the vector
-            const opened = openEnvelope(bytes, openKeys, openOpts)
+            const opened = open(bytes)
             item = { bytes, header: opened.header, plaintext: opened.plaintext }
           } catch (err) {
             problems.push(problemOf(err, safeHeader(bytes)))
@@ -258,7 +312,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         for (const bytes of list) {
           try {
             // size cap, parse, author allowed, signature, then decrypt: nothing kept before
-            const { header, plaintext } = openEnvelope(bytes, openKeys, openOpts)
+            const { header, plaintext } = open(bytes)
             if (!equalBytes(header.docId, docId)) throw new EnvelopeFormatError('envelope belongs to another doc')
             const item = { bytes, header, plaintext }
             if (header.kind === 'snapshot') {
@@ -289,6 +343,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
           doc.applyUpdate(r.plaintext, FROM_STORE)
           report.applied++
         }
+        stored(ready.map((r) => r.bytes))
         return report
       }),
     compact: () =>
@@ -304,6 +359,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         const removed = await store.compact(snapshot)
         nextSeq++
         tracker.advance(covers)
+        stored([snapshot])
         return removed
       }),
     vector: () => tracker.vector(),
@@ -314,17 +370,22 @@ export function createPersistence(init: PersistenceInit): Persistence {
       sealedListeners.add(listener)
       return () => sealedListeners.delete(listener)
     },
+    onStored(listener) {
+      storedListeners.add(listener)
+      return () => storedListeners.delete(listener)
+    },
     async close() {
       await flush()
       unsubscribe()
       sealedListeners.clear()
+      storedListeners.clear()
     }
   }
 }
 
 function safeHeader(bytes: Uint8Array): EnvelopeHeader | undefined {
   try {
-    return parseEnvelopeHeader(bytes)
+    return parseEnvelopeHeader(bytes, { maxBytes: MAX_SNAPSHOT_BYTES })
   } catch {
     // unreadable header: reported by the caller without an author or seq
     return undefined

@@ -1,0 +1,122 @@
+/**
+ * Benchmarks that run inside Chromium (see bench/browser-harness.ts). Each export is
+ * called from Node with `call(name, arg)` and returns plain numbers.
+ */
+import * as Y from 'yjs'
+import { IndexeddbPersistence } from 'y-indexeddb'
+import { SYNTHETIC_TEN_YEARS } from '../../src/record/index.ts'
+import { createIndexedDbStore, createPersistence, type EnvelopeStore } from '../../src/storage/index.ts'
+import { epochKeyOf } from '../../src/consent/index.ts'
+import { createRecordSession, openRecordWithVaultKey, openVaultContents, unlockVault } from '../../src/app/record-session.ts'
+import { importSyntheticRecord } from '../../src/app/demo.ts'
+import { persistableYDoc } from '../../test/helpers/ydoc.ts'
+
+const gc = (): void => (globalThis as unknown as { gc?: () => void }).gc?.()
+const heap = (): number => {
+  if ((globalThis as unknown as { gc?: unknown }).gc === undefined) return NaN
+  gc()
+  return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize
+}
+
+async function median(runs: number, fn: () => Promise<number>): Promise<number> {
+  const out: number[] = []
+  for (let i = 0; i < runs; i++) out.push(await fn())
+  out.sort((a, b) => a - b)
+  return out[Math.floor(runs / 2)] ?? NaN
+}
+
+/** What `storageOpen` measured. */
+export interface StorageFigures {
+  name: string
+  importMs: number
+  applyUpdateMs: number
+  encryptedOpenMs: number
+  ourIdbOpenBareMs: number
+  yIndexeddbOpenMs: number
+  snapshotBytes: number
+}
+
+/** Our store's snapshot → open (verify, decrypt) → Y.applyUpdate into bare Y.Docs. */
+async function openBare(store: EnvelopeStore, vaultKey: Uint8Array): Promise<number> {
+  const { keyring, device } = await openVaultContents(store, vaultKey)
+  const t0 = performance.now()
+  for (const keys of keyring.values()) {
+    const p = createPersistence({
+      docId: keys.docId,
+      doc: persistableYDoc(new Y.Doc()),
+      store,
+      keys: { author: device, sealing: () => ({ epoch: keys.current, key: keys.epochs.get(keys.current)! }), epochKey: (d, e) => epochKeyOf(keyring, d, e) }
+    })
+    await p.load()
+  }
+  return performance.now() - t0
+}
+
+/** The 10-year record in IndexedDB: our encrypted open vs plaintext apply vs y-indexeddb. */
+export async function storageOpen(): Promise<StorageFigures> {
+  const name = `phr-bench-${Date.now()}`
+  const store = await createIndexedDbStore({ name })
+  const t0 = performance.now()
+  const created = await createRecordSession(store, 'bench', { scrypt: { log2N: 10, r: 8, p: 1 }, batchMs: 60_000 })
+  await importSyntheticRecord(created, SYNTHETIC_TEN_YEARS, { batchResources: 160, batchSamples: 100_000 })
+  const importMs = performance.now() - t0
+  await created.compact()
+  const states = [...created.compartments.entries()].map(([kind, c]) => ({ kind, state: c.compartment.encodeState() }))
+  await created.close()
+
+  const vaultKey = await unlockVault(store, 'bench')
+  let snapshotBytes = 0
+  for (const hex of await store.docs()) {
+    const docId = Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16))
+    snapshotBytes += (await store.read(docId as Parameters<EnvelopeStore['read']>[0])).snapshot?.length ?? 0
+  }
+
+  const applyUpdateMs = await median(3, async () => {
+    const t = performance.now()
+    for (const { state } of states) Y.applyUpdate(new Y.Doc(), state)
+    return performance.now() - t
+  })
+  const encryptedOpenMs = await median(3, async () => {
+    const t = performance.now()
+    const s = await openRecordWithVaultKey(store, vaultKey)
+    const ms = performance.now() - t
+    await s.close()
+    return ms
+  })
+  const ourIdbOpenBareMs = await median(3, () => openBare(store, vaultKey))
+
+  // y-indexeddb holding the same docs (plaintext: the baseline only)
+  for (const { kind, state } of states) {
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, state)
+    const p = new IndexeddbPersistence(`${name}-y-${kind}`, doc)
+    await p.whenSynced
+    await p.destroy()
+  }
+  const yIndexeddbOpenMs = await median(3, async () => {
+    const t = performance.now()
+    const open: IndexeddbPersistence[] = []
+    for (const { kind } of states) {
+      const p = new IndexeddbPersistence(`${name}-y-${kind}`, new Y.Doc())
+      await p.whenSynced
+      open.push(p)
+    }
+    const ms = performance.now() - t
+    for (const p of open) await p.destroy()
+    return ms
+  })
+
+  await store.close()
+  return { name, importMs, applyUpdateMs, encryptedOpenMs, ourIdbOpenBareMs, yIndexeddbOpenMs, snapshotBytes }
+}
+
+/** Kept referenced so that the measured heap holds the open record. */
+export let held: unknown
+/** In a freshly loaded page: the heap that opening the record adds. */
+export async function heapAfterOpen(name: string): Promise<number> {
+  const store = await createIndexedDbStore({ name })
+  const vaultKey = await unlockVault(store, 'bench')
+  const h0 = heap()
+  held = await openRecordWithVaultKey(store, vaultKey)
+  return heap() - h0
+}
