@@ -12,17 +12,22 @@
 import { createContext } from '@lit/context'
 import { createRelayStatus, type RelayStatus, type RelayStatusComponents } from './relay-status.ts'
 import { localHoldings, type LocalHoldings } from './local-records.ts'
+import { createDemoRecord, type DemoRecord } from './demo-record.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
 export { loadAppConfig, AppConfigError, type AppConfig } from './config.ts'
 export { RECORD_DB_PREFIX, PRACTITIONER_DB_PREFIX, type LocalHoldings } from './local-records.ts'
+export { DEMO_DB, DEMO_PASSPHRASE, type DemoRecord } from './demo-record.ts'
+export type { RecordSummary } from './summary.ts'
 
 /** Everything the UI may use. */
 export interface AppServices {
   relay: RelayStatus
   /** What this device holds (records, practitioner profiles). */
   holdings(): Promise<LocalHoldings>
+  /** The demo patient. */
+  demo: DemoRecord
 }
 
 /** What the services are built from. */
@@ -34,7 +39,8 @@ export interface AppComponents extends RelayStatusComponents {
 export function createAppServices(components: AppComponents): AppServices {
   return {
     relay: createRelayStatus(components),
-    holdings: () => localHoldings(components.indexedDB)
+    holdings: () => localHoldings(components.indexedDB),
+    demo: createDemoRecord(components.indexedDB)
   }
 }
 

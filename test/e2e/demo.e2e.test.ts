@@ -1,0 +1,94 @@
+/**
+ * "Try with a demo patient": in a real Chromium, the demo record is generated, encrypted
+ * and stored in IndexedDB; the patient page shows its real facts; after a reload it opens
+ * again from the encrypted store; and no byte at rest carries the patient's name.
+ */
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
+import { screenshot } from '../helpers/screenshots.ts'
+
+const baseUrl = inject('baseUrl')
+let browser: Browser
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser.close()
+})
+
+describe('demo patient', () => {
+  it('is created encrypted on this device, shown, and reopened after a reload', async () => {
+    const context = await newContext(browser)
+    const page = await context.newPage()
+    const errors = watchPageErrors(page)
+    await page.goto(`${baseUrl}/patient`)
+    await page.getByRole('button', { name: 'Try with a demo patient' }).click()
+    // progress is shown while it is made, then the patient
+    await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 60_000 }).toBe(1)
+    const name = (await page.getByRole('heading', { level: 1 }).textContent())?.replace('Demo', '').trim() ?? ''
+    expect(name.length).toBeGreaterThan(3)
+    const entries = Number(await page.getByTestId('resource-count').textContent())
+    expect(entries).toBeGreaterThan(100)
+    await screenshot(page, 'patient-demo-1280')
+
+    await page.reload()
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toContain(name)
+    expect(Number(await page.getByTestId('resource-count').textContent())).toBe(entries)
+
+    // at rest: every value in the record's database is ciphertext
+    const family = name.split(' ').at(-1) ?? name
+    const found = await page.evaluate(async (needle) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('phr-record-demo')
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+      const want = new TextEncoder().encode(needle)
+      let values = 0
+      let hits = 0
+      const contains = (hay: Uint8Array): boolean => {
+        outer: for (let i = 0; i + want.length <= hay.length; i++) {
+          for (let j = 0; j < want.length; j++) if (hay[i + j] !== want[j]) continue outer
+          return true
+        }
+        return false
+      }
+      for (const store of Array.from(db.objectStoreNames)) {
+        const all = await new Promise<unknown[]>((resolve, reject) => {
+          const r = db.transaction(store).objectStore(store).getAll()
+          r.onsuccess = () => resolve(r.result)
+          r.onerror = () => reject(r.error)
+        })
+        for (const v of all) {
+          const bytes = v instanceof Uint8Array ? v : (v as { bytes?: Uint8Array }).bytes
+          if (bytes === undefined) continue
+          values++
+          if (contains(bytes)) hits++
+        }
+      }
+      db.close()
+      return { values, hits }
+    }, family)
+    expect(found.values).toBeGreaterThan(5)
+    expect(found.hits).toBe(0)
+
+    await page.getByTestId('language').selectOption('ru')
+    await expect.poll(() => page.getByRole('heading', { name: 'Аллергии' }).count()).toBe(1)
+    await screenshot(page, 'patient-demo-ru-1280')
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('fits a phone screen', async () => {
+    const context = await newContext(browser, 390)
+    const page = await context.newPage()
+    await page.goto(`${baseUrl}/patient`)
+    await page.getByRole('button', { name: 'Try with a demo patient' }).click()
+    await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 60_000 }).toBe(1)
+    // nothing sticks out sideways
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await screenshot(page, 'patient-demo-390')
+    await context.close()
+  })
+})
