@@ -42,7 +42,7 @@ describe('demo patient', () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const r = indexedDB.open('phr-record-demo')
         r.onsuccess = () => resolve(r.result)
-        r.onerror = () => reject(r.error)
+        r.onerror = () => reject(r.error ?? new Error('IndexedDB open failed'))
       })
       const want = new TextEncoder().encode(needle)
       let values = 0
@@ -58,7 +58,7 @@ describe('demo patient', () => {
         const all = await new Promise<unknown[]>((resolve, reject) => {
           const r = db.transaction(store).objectStore(store).getAll()
           r.onsuccess = () => resolve(r.result)
-          r.onerror = () => reject(r.error)
+          r.onerror = () => reject(r.error ?? new Error('IndexedDB open failed'))
         })
         for (const v of all) {
           const bytes = v instanceof Uint8Array ? v : (v as { bytes?: Uint8Array }).bytes
