@@ -59,21 +59,26 @@ try {
   process.exit(1)
 }
 
+let stopping = false
+async function stop(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  server.closeAllConnections()
+  try {
+    await Promise.all([new Promise((resolve) => server.close(resolve)), relay.stop()])
+  } catch (err) {
+    console.error(`error while stopping: ${(err as Error).message}`)
+    process.exit(1)
+  }
+  console.log('stopped')
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop())
+process.on('SIGTERM', () => void stop())
+
 const { port: actualPort } = server.address() as AddressInfo
 const base = `http://${host}:${actualPort}`
 console.log(`patient app: ${base}/patient`)
 console.log(`doctor app:  ${base}/doctor`)
 for (const addr of relay.webSocketAddrs()) console.log(`relay:       ${addr}`)
 console.log('Press Ctrl-C to stop.')
-
-let stopping = false
-async function stop(): Promise<void> {
-  if (stopping) return
-  stopping = true
-  server.closeAllConnections()
-  await Promise.all([new Promise((resolve) => server.close(resolve)), relay.stop()])
-  console.log('stopped')
-  process.exit(0)
-}
-process.on('SIGINT', () => void stop())
-process.on('SIGTERM', () => void stop())

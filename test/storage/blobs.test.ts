@@ -22,9 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), 'phr-blobs-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** A deterministic pseudo-random file of `size` bytes, produced in 64 KiB pieces. */
-async function* fakePdf(size: number): AsyncGenerator<Uint8Array> {
+async function* fakePdf(size: number, produced?: { bytes: number }): AsyncGenerator<Uint8Array> {
   let x = 0x12345678
   for (let off = 0; off < size; off += 65536) {
+    if (produced !== undefined) produced.bytes = off
     const piece = new Uint8Array(Math.min(65536, size - off))
     for (let i = 0; i < piece.length; i++) {
       x ^= x << 13
@@ -70,7 +71,17 @@ describe('attachments', () => {
       gc()
       peak = Math.max(peak, process.memoryUsage().arrayBuffers - before)
     }
-    const ref = await writeBlob(store, fakePdf(size), { onProgress: sample })
+    // the streaming property itself, independent of when the GC runs: the source is never
+    // more than a few transactions ahead of what the store has committed
+    const produced = { bytes: 0 }
+    let ahead = 0
+    const ref = await writeBlob(store, fakePdf(size, produced), {
+      onProgress: (stored) => {
+        ahead = Math.max(ahead, produced.bytes - stored)
+        sample()
+      }
+    })
+    expect(ahead).toBeLessThanOrEqual(10 * 256 * 1024)
     expect(ref.size).toBe(size)
     expect(ref.chunkHashes).toHaveLength(Math.ceil(size / ref.chunkBytes))
     const stream = readBlob(store, ref)
@@ -86,9 +97,9 @@ describe('attachments', () => {
     }
     expect(n).toBe(size)
     expect(h.digest('hex')).toBe((await digestOf(fakePdf(size))).hex)
-    // a few chunks in flight, never the file
+    // and what the process holds stays far below the file (GC timing makes this coarse)
     expect(samples).toBeGreaterThan(100)
-    expect(peak).toBeLessThan(size / 2)
+    expect(peak).toBeLessThan(size * 0.8)
     await store.close()
   }, 120_000)
 
