@@ -13,6 +13,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { equalBytes, toHex } from '../../lib/index.ts'
 import type { EnvelopeHeader } from '../../envelope/index.ts'
+import { sqliteTransaction } from '../../storage/sqlite.ts'
 import {
   MailboxQuotaExceededError,
   MailboxRegistrationRefusedError,
@@ -213,17 +214,7 @@ export function createMailboxStore(init: MailboxStoreInit): MailboxStore {
   // the total is read once and then kept in step with each committed transaction
   let total = q.totals.get() as { bytes: number; envelopes: number }
 
-  const tx = <T>(fn: () => T): T => {
-    db.exec('BEGIN IMMEDIATE')
-    try {
-      const out = fn()
-      db.exec('COMMIT')
-      return out
-    } catch (err) {
-      db.exec('ROLLBACK')
-      throw err
-    }
-  }
+  const tx = <T>(fn: () => T): T => sqliteTransaction(db, fn)
 
   const registration = (docId: Uint8Array): StoredRegistration | undefined => {
     const row = q.registration.get(docId) as { owner: Uint8Array; version: number; bytes: Uint8Array } | undefined
