@@ -5,34 +5,23 @@
  * a relay of the test's own — keep syncing after that relay stops.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { createServer, type ViteDevServer } from 'vite'
-import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createPerson, newDocId, newEpochKey } from '../../src/crypto/index.ts'
 import { toHex } from '../../src/lib/index.ts'
 import { createRelay } from '../../src/relay/index.ts'
 import { launchChromium, watchPageErrors } from '../helpers/browser.ts'
+import { startPageServer, type PageServer } from '../helpers/vite-server.ts'
 import type { InitArgs, SyncPageApi } from '../sync/browser/page.ts'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const sharedRelay = inject('relayAddr')
-let server: ViteDevServer
+let server: PageServer
 let pageUrl: string
 let browser: Browser
 
 beforeAll(async () => {
-  server = await createServer({
-    root,
-    configFile: false,
-    logLevel: 'error',
-    server: { host: '127.0.0.1', port: 0, strictPort: false },
-    build: { target: 'es2022' }
-  })
-  await server.listen()
-  const address = server.httpServer?.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
-  pageUrl = `http://127.0.0.1:${port}/test/sync/browser/index.html`
+  server = await startPageServer()
+  pageUrl = server.url('test/sync/browser/index.html')
   browser = await launchChromium({ webrtc: true })
 })
 
