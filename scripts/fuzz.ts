@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process'
 
-const res = spawnSync('vitest', ['run', '.fuzz.test.ts', ...process.argv.slice(2)], {
+// `npm run fuzz -- crash.fuzz` runs only the fuzz files whose path contains that text
+const filters = process.argv.slice(2)
+const res = spawnSync('vitest', ['run', ...(filters.length === 0 ? ['.fuzz.test.ts'] : filters)], {
   stdio: 'inherit',
   env: { ...process.env, PHR_FUZZ_SCALE: 'full' }
 })
