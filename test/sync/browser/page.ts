@@ -52,7 +52,7 @@ const api = {
       keys: { author, sealing: () => ({ epoch: 0, key: epochKey }), epochKey: (_d, e) => (e === 0 ? epochKey : undefined) }
     })
     await persistence.load()
-    sync = createSyncService(peer, { deviceCert, warn: (m, e) => console.warn(m, e) })
+    sync = createSyncService(peer, { deviceCert, dialTimeoutMs: 20_000, warn: (m, e) => console.warn(m, e) })
     await sync.start()
     sync.addDoc({ docId, store, persistence })
     await peer.dial(multiaddr(a.relayAddr))
@@ -60,9 +60,21 @@ const api = {
     await until(() => p.getMultiaddrs().some((ma) => ma.toString().includes('/p2p-circuit')), 15_000, 'a relay reservation')
     return peer.peerId.toString()
   },
-  /** Opens a sync session with `addr` (a `<relay>/p2p-circuit/webrtc/p2p/<peer>` address). */
+  /**
+   * Opens a sync session with `addr` (a `<relay>/p2p-circuit/webrtc/p2p/<peer>` address),
+   * trying three times as the app's reconnect does: a WebRTC dial can lose its ICE race
+   * on a loaded machine.
+   */
   async syncWith(addr: string): Promise<void> {
-    await sync?.syncWith(addr, { signal: AbortSignal.timeout(20_000) })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sync?.syncWith(addr, { signal: AbortSignal.timeout(20_000) })
+        return
+      } catch (err) {
+        if (attempt === 3) throw err
+        console.warn(`sync: attempt ${attempt} to reach ${addr} failed:`, err instanceof Error ? err.message : err)
+      }
+    }
   },
   set(key: string, value: string): void {
     ydoc?.getMap('m').set(key, value)
