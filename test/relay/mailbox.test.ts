@@ -143,9 +143,13 @@ describe('mailbox over libp2p', () => {
     await mb.register(registration(owner, secrets.docId, 1))
     const before = r.relay.mailbox?.stats().storedEnvelopes
 
-    const tampered = (doc.sealed[2] as Uint8Array).slice()
+    // the owner's second device wrote an envelope; the first forwards it, damaged on the way
+    const laptop = await device(owner.person, 'laptop')
+    const fromLaptop = await openDoc(laptop, secrets)
+    await fromLaptop.write('k9', 'v9')
+    const tampered = (fromLaptop.sealed[0] as Uint8Array).slice()
     tampered[tampered.length - 80]! ^= 0x40 // a ciphertext byte: only the signature can tell
-    const err = await rejected(() => mb.deposit(secrets.docId, [doc.sealed[0] as Uint8Array, doc.sealed[1] as Uint8Array, tampered]))
+    const err = await rejected(() => mb.deposit(secrets.docId, [doc.sealed[0] as Uint8Array, doc.sealed[1] as Uint8Array, tampered], { certs: [laptop.cert] }))
     expect(err.name).toBe('MailboxEnvelopeRefusedError')
     expect(err.message).toContain('SignatureInvalidError')
 
@@ -165,6 +169,29 @@ describe('mailbox over libp2p', () => {
 
     expect(r.relay.mailbox?.stats().storedEnvelopes).toBe(before)
     expect((await mb.fetch(secrets.docId)).envelopes).toEqual([])
+  })
+
+  it('takes a device’s own envelopes on the strength of the Noise channel, and the reader still refuses a damaged one by name', async () => {
+    const patient = createPerson().keys
+    const phone = await device(patient, 'phone')
+    const secrets = newDocSecrets()
+    const doc = await openDoc(phone, secrets)
+    await doc.write('a', '1')
+    await doc.write('b', '2')
+    const mb = phone.mailbox(r.tcpAddr)
+    await mb.register(registration(phone, secrets.docId, 1))
+    // the author is the depositor: Noise proved its key, so the relay does not re-check the signature
+    const damaged = (doc.sealed[1] as Uint8Array).slice()
+    damaged[damaged.length - 80]! ^= 0x40
+    expect(await mb.deposit(secrets.docId, [doc.sealed[0] as Uint8Array, damaged])).toEqual({ stored: 2, skipped: 0 })
+    // whoever fetches verifies before decrypting: the damaged envelope is named, the good one applies
+    const laptop = await device(patient, 'laptop')
+    const mine = await openDoc(laptop, secrets)
+    const fetched = await laptop.mailbox(r.wsAddr).fetch(secrets.docId, { vector: mine.persistence.vector() })
+    const report = await mine.persistence.receive(fetched.envelopes)
+    expect(report.applied).toBe(1)
+    expect(report.problems.map((p) => p.error)).toEqual(['SignatureInvalidError'])
+    expect(mine.notes()).toEqual({ a: '1' })
   })
 
   it('a listed doctor deposits; the patient forwards the doctor’s envelopes with the doctor’s certificate; a cert for another PeerId is refused in HELLO', async () => {

@@ -2,8 +2,8 @@
  * The mailbox's answers to REGISTER, DEPOSIT and FETCH, for a session whose HELLO was
  * accepted. Each throws a named refusal (sent back as an ERROR) or returns the reply.
  */
-import { equalBytes } from '../../lib/index.ts'
-import { verifyEnvelope } from '../../envelope/index.ts'
+import { AuthorNotAllowedError, equalBytes } from '../../lib/index.ts'
+import { parseEnvelopeHeader, verifyEnvelope, type EnvelopeHeader } from '../../envelope/index.ts'
 import {
   MailboxAccessDeniedError,
   MailboxEnvelopeRefusedError,
@@ -61,9 +61,31 @@ export function handleRegister(ctx: HandlerContext, msg: RegisterMessage): Regis
 }
 
 /**
+ * Checks one deposited envelope without any key: size cap, structure, allowed author, and
+ * authorship. An envelope whose author is the depositor itself is proven by the channel:
+ * Noise authenticated the depositor's key, which is the author key, so its signature is
+ * left to the readers, who verify every envelope before decrypting (DESIGN §5) — a bad
+ * one can only waste its own author's quota. An envelope by anyone else (a device
+ * forwarding what it received) must carry a valid signature.
+ * @throws what `verifyEnvelope` / `parseEnvelopeHeader` throw, `AuthorNotAllowedError` included
+ */
+function checkDeposited(
+  bytes: Uint8Array,
+  who: Identity,
+  maxBytes: number,
+  allowed: (author: Uint8Array, header: EnvelopeHeader) => boolean
+): { header: EnvelopeHeader; verified: boolean } {
+  const header = parseEnvelopeHeader(bytes, { maxBytes })
+  if (who.deviceKey === undefined || !equalBytes(header.author, who.deviceKey)) return { header: verifyEnvelope(bytes, { maxBytes, isAllowed: allowed }), verified: true }
+  if (!allowed(header.author, header)) throw new AuthorNotAllowedError('envelope: author is not allowed to write this doc at this epoch')
+  return { header, verified: false }
+}
+
+/**
  * DEPOSIT: the depositor must hold the deposit right; every envelope must be well-formed,
- * of this doc, by an allowed author, and correctly signed (checked without any key);
- * then the batch is stored in one transaction.
+ * of this doc, by an allowed author, and either the depositor's own (authenticated by the
+ * channel) or correctly signed (checked without any key); then the batch is stored in one
+ * transaction.
  * @throws {MailboxAccessDeniedError | MailboxEnvelopeRefusedError | MailboxQuotaExceededError}
  */
 export async function handleDeposit(ctx: HandlerContext, msg: DepositMessage, who: Identity): Promise<DepositedMessage> {
@@ -76,13 +98,15 @@ export async function handleDeposit(ctx: HandlerContext, msg: DepositMessage, wh
   }
   const allowed = authorCheck(ctx.store, msg.docId, reg, devicePersons)
   const entries: DepositEntry[] = []
+  let verified = 0
   for (let i = 0; i < msg.envelopes.length; i++) {
-    // keep the relay responsive to other peers while a large batch is checked
-    if (i > 0 && i % VERIFY_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve))
     const bytes = msg.envelopes[i] as Uint8Array
     let header
     try {
-      header = verifyEnvelope(bytes, { maxBytes: ctx.limits.maxEnvelopeBytes, isAllowed: allowed })
+      const checked = checkDeposited(bytes, who, ctx.limits.maxEnvelopeBytes, allowed)
+      header = checked.header
+      // keep the relay responsive to other peers while a large batch of signatures is checked
+      if (checked.verified && ++verified % VERIFY_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve))
     } catch (err) {
       throw new MailboxEnvelopeRefusedError(`deposit: envelope ${i} refused (${describe(err)})`, { cause: err })
     }
