@@ -13,3 +13,42 @@
  */
 export { addCompartment, epochKeyOf, encodeKeyring, decodeKeyring, KeyringFormatError, type CompartmentKeys, type Keyring } from './keyring.ts'
 export { sealVaultItem, openVaultItem } from './vault.ts'
+export {
+  signGrant,
+  verifyGrant,
+  signRevocation,
+  verifyRevocation,
+  grantStatus,
+  grantCovers,
+  grantAllowsDevice,
+  newGrantId,
+  grantIdHex,
+  GrantFormatError,
+  GrantNotValidError,
+  GrantRights,
+  GRANT_ID_LENGTH,
+  MAX_GRANT_BYTES,
+  type Grant,
+  type GrantFields,
+  type GrantedCompartment,
+  type GrantStatus,
+  type Revocation
+} from './grant.ts'
+export { createConsentLedger, type ConsentLedger, type ConsentLedgerInit, type KeyDelivery, type LedgerChange, type Rotation } from './ledger.ts'
+export {
+  appendAuditEntry,
+  decodeAuditEntry,
+  verifyAuditLog,
+  AuditAction,
+  AuditFormatError,
+  EMPTY_AUDIT_HEAD,
+  MAX_AUDIT_ENTRY_BYTES,
+  type AuditChainHead,
+  type AuditDetails,
+  type AuditEntry,
+  type AuditFields,
+  type AuditLogReport,
+  type AuditProblem,
+  type VerifyAuditOptions
+} from './audit.ts'
+export { grantToFhirConsent, auditEntryToFhir } from './fhir.ts'

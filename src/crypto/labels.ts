@@ -22,7 +22,13 @@ export const SignatureLabel = {
   /** Envelope: `header ‖ nonce ‖ ct`, signed by its author. */
   envelope: 'phr/v1/envelope',
   /** A mailbox registration: who may fetch and deposit a doc, signed by its owner. */
-  mailboxRegistration: 'phr/v1/mailbox-registration'
+  mailboxRegistration: 'phr/v1/mailbox-registration',
+  /** A consent grant (DESIGN §8), signed by the patient. */
+  grant: 'phr/v1/grant',
+  /** The revocation of a grant, signed by the patient. */
+  revocation: 'phr/v1/revocation',
+  /** One entry of the hash-chained audit log, signed by the device that wrote it. */
+  audit: 'phr/v1/audit'
 } as const
 
 /** One of the signature labels. */
