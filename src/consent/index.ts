@@ -52,3 +52,4 @@ export {
   type VerifyAuditOptions
 } from './audit.ts'
 export { grantToFhirConsent, auditEntryToFhir } from './fhir.ts'
+export { createKeyShelf, acceptWrappedKeys, type KeyShelf, type AcceptedKeys } from './keys.ts'

@@ -439,8 +439,9 @@ export class Session implements SyncSession {
   async #serve(hex: string, s: Served): Promise<void> {
     const remote = this.#remote
     if (remote === undefined) return
-    if (s.state === 'new') {
-      // DESIGN §7: authorize before a single byte of the doc is sent
+    if (s.state === 'new' || s.state === 'serving') {
+      // DESIGN §7: authorize before a single byte of the doc is sent — and again before
+      // every later push, so that a grant revoked or expired mid-session stops it at once
       const allowed = await this.#call(() => this.#host.authorize(remote, s.docId), false, 'authorize')
       const held = this.#host.doc(hex) !== undefined
       if (!allowed || !held) {
@@ -451,10 +452,12 @@ export class Session implements SyncSession {
         await this.#finishWants(s)
         return
       }
-      s.state = 'serving'
-      const keys = await this.#call(() => this.#host.keysFor(remote, s.docId), [], 'keys provider')
-      for (let i = 0; i < keys.length; i += this.#limits.maxKeys) {
-        await this.#send({ type: 'keys', docId: s.docId, keys: keys.slice(i, i + this.#limits.maxKeys) })
+      if (s.state === 'new') {
+        s.state = 'serving'
+        const keys = await this.#call(() => this.#host.keysFor(remote, s.docId), [], 'keys provider')
+        for (let i = 0; i < keys.length; i += this.#limits.maxKeys) {
+          await this.#send({ type: 'keys', docId: s.docId, keys: keys.slice(i, i + this.#limits.maxKeys) })
+        }
       }
     }
     const doc = this.#host.doc(hex)
