@@ -80,6 +80,26 @@ export class LinkRejectedError extends PhrError {
   override name: string = 'LinkRejectedError'
 }
 
+/** A visit invite (QR / text) is malformed, too long, or for another protocol version. */
+export class InvitePayloadFormatError extends FormatError {
+  override name: string = 'InvitePayloadFormatError'
+}
+
+/** A `/phr/invite/1` message is malformed or oversized, or its grant, keys or certificate do not match the invite. */
+export class InviteMessageFormatError extends FormatError {
+  override name: string = 'InviteMessageFormatError'
+}
+
+/** An invite token is unknown, expired, already used, or its proof does not verify. */
+export class InviteTokenError extends PhrError {
+  override name: string = 'InviteTokenError'
+}
+
+/** The patient declined the doctor's request, or their device failed to answer it. */
+export class InviteRejectedError extends PhrError {
+  override name: string = 'InviteRejectedError'
+}
+
 /**
  * Whether `err` blames the remote peer: a `PeerFaultError`, or a sync message that was
  * malformed or oversized. Timeouts, closes and local failures are not peer faults.

@@ -66,7 +66,27 @@ export {
   LinkMessageFormatError,
   LinkTokenError,
   LinkRejectedError,
+  InvitePayloadFormatError,
+  InviteMessageFormatError,
+  InviteTokenError,
+  InviteRejectedError,
   isPeerFault
 } from './errors.ts'
 // the blind mailbox protocol (`/phr/mailbox/1`): client, codec and signed registrations
 export * from './mailbox/index.ts'
+export {
+  createInviteHost,
+  answerInvite,
+  parseInvite,
+  encodeInvite,
+  INVITE_PROTOCOL,
+  INVITE_PAYLOAD_PREFIX,
+  type Invite,
+  type InviteHost,
+  type InviteHostInit,
+  type InviteRequest,
+  type InviteGrant,
+  type AcceptedInvite,
+  type AnswerInviteOptions
+} from './invite/invite.ts'
+export { encodeInviteMessage, decodeInviteMessage, InviteRejectReason, MAX_INVITE_MESSAGE_BYTES, type InviteMessage } from './invite/messages.ts'

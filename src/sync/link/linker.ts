@@ -16,7 +16,6 @@
  *
  * Repeated wrong proofs revoke every open offer (`maxFailedProofs`).
  */
-import { multiaddr } from '@multiformats/multiaddr'
 import type { Connection, Stream } from '@libp2p/interface'
 import { equalBytes, type DocId, asDocId } from '../../lib/index.ts'
 import { didKeyFromEd25519, ed25519PublicKey, issueDeviceCert, verifyDeviceCert, type DeviceCert } from '../../crypto/index.ts'
@@ -24,6 +23,7 @@ import { LinkMessageFormatError, LinkRejectedError, LinkTokenError, SyncClosedEr
 import { frameStream, type FrameStream } from '../frames.ts'
 import type { Peer } from '../peer.ts'
 import { withTimeout } from '../protocol/wait.ts'
+import { dialOffer } from '../offer-dial.ts'
 import { decodeLinkMessage, encodeLinkMessage, LinkRejectReason, MAX_LINK_MESSAGE_BYTES } from './messages.ts'
 import { encodeLinkPayload, linkProof, newLinkToken, parseLinkPayload } from './payload.ts'
 
@@ -238,21 +238,7 @@ export async function linkDevice(peer: Peer, payload: string, opts: LinkDeviceOp
   const timeoutMs = opts.timeoutMs ?? 150_000
   const signal = opts.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)])
   const me = peer.peerId.toString()
-  let connection: Connection | undefined
-  let lastErr: unknown = new Error('link: no address to dial')
-  for (const addr of offer.addrs) {
-    const target = addr.endsWith(`/p2p/${offer.peerId}`) ? addr : `${addr}/p2p-circuit/${opts.webRTC === true ? 'webrtc/' : ''}p2p/${offer.peerId}`
-    try {
-      connection = await peer.dial(multiaddr(target), { signal })
-      break
-    } catch (err) {
-      if (signal.aborted) throw err
-      lastErr = err
-    }
-  }
-  if (connection === undefined) throw lastErr
-  // Noise proved the PeerId; it must be the one in the payload
-  if (connection.remotePeer.toString() !== offer.peerId) throw new LinkRejectedError('link: reached another device than the payload names')
+  const connection = await dialOffer(peer, offer, { webRTC: opts.webRTC ?? false, signal, wrongPeer: (m) => new LinkRejectedError(`link: ${m}`) })
   const stream = await connection.newStream(LINK_PROTOCOL, { signal, runOnLimitedConnection: true })
   const frames: FrameStream = frameStream(stream, { ...LIMITS, frameTimeoutMs: 10_000 })
   try {

@@ -18,7 +18,7 @@
  * Noise proves on the link connection); a relay or an onlooker without the token cannot
  * produce it, and it is useless on any other pair of devices.
  */
-import { assertBytes, assertText, createReader, createWriter, utf8Encode, concatBytes } from '../../lib/index.ts'
+import { assertBytes, assertText, createReader, createWriter, utf8Encode, concatBytes, type ErrorClass } from '../../lib/index.ts'
 import { didKeyFromEd25519, ed25519FromDidKey, hkdfSha256, isPeerIdString, randomBytes } from '../../crypto/index.ts'
 import { LinkPayloadFormatError } from '../errors.ts'
 
@@ -49,11 +49,34 @@ export interface LinkOffer {
 }
 
 /**
+ * What tells one kind of one-time offer from another (device link, visit invite): its text
+ * prefix, the labels of its token proof, and the error its parser throws. Both kinds share
+ * the layout above, so a token of one is never a valid proof for the other.
+ */
+export interface OfferKind {
+  readonly prefix: string
+  readonly proofSalt: string
+  readonly proofInfo: string
+  readonly FormatError: ErrorClass
+}
+
+/** The device-link offer. */
+export const LINK_OFFER: OfferKind = Object.freeze({ prefix: LINK_PAYLOAD_PREFIX, proofSalt: PROOF_SALT, proofInfo: PROOF_INFO, FormatError: LinkPayloadFormatError })
+
+/**
  * Encodes a link payload as text.
  * @throws {TypeError | RangeError} if a field is malformed (token length, did, PeerId, 1..4 addresses).
  * @example encodeLinkPayload({ token, person: me.did, peerId, expiresAt, addrs: [relayAddr] }) // 'phr-link:AQ…'
  */
 export function encodeLinkPayload(offer: LinkOffer): string {
+  return encodeOffer(LINK_OFFER, offer)
+}
+
+/**
+ * Encodes a one-time offer of `kind` as text.
+ * @throws {TypeError | RangeError} if a field is malformed (token length, did, PeerId, 1..4 addresses).
+ */
+export function encodeOffer(kind: OfferKind, offer: LinkOffer): string {
   assertBytes(offer.token, 'token', LINK_TOKEN_BYTES)
   const person = ed25519FromDidKey(offer.person)
   if (!isPeerIdString(offer.peerId)) throw new RangeError('peerId: not a libp2p PeerId')
@@ -64,7 +87,7 @@ export function encodeLinkPayload(offer: LinkOffer): string {
     assertText(a, 'addr', MAX_ADDR_BYTES)
     w.varString(a)
   }
-  const text = LINK_PAYLOAD_PREFIX + toBase64Url(w.finish())
+  const text = kind.prefix + toBase64Url(w.finish())
   if (text.length > MAX_LINK_PAYLOAD_CHARS) throw new RangeError(`payload: ${text.length} characters exceeds ${MAX_LINK_PAYLOAD_CHARS}`)
   return text
 }
@@ -75,14 +98,23 @@ export function encodeLinkPayload(offer: LinkOffer): string {
  * @example parseLinkPayload(scannedText).peerId
  */
 export function parseLinkPayload(text: string): LinkOffer {
-  if (typeof text !== 'string') throw new LinkPayloadFormatError(`payload: expected text, got ${typeof text}`)
-  if (text.length > MAX_LINK_PAYLOAD_CHARS) throw new LinkPayloadFormatError(`payload: longer than ${MAX_LINK_PAYLOAD_CHARS} characters`)
+  return parseOffer(LINK_OFFER, text)
+}
+
+/**
+ * Parses a one-time offer of `kind` (size cap first, then strict decoding). Does not check expiry.
+ * @throws `kind.FormatError` for anything that is not a well-formed payload of this kind and version.
+ */
+export function parseOffer(kind: OfferKind, text: string): LinkOffer {
+  const Err = kind.FormatError
+  if (typeof text !== 'string') throw new Err(`payload: expected text, got ${typeof text}`)
+  if (text.length > MAX_LINK_PAYLOAD_CHARS) throw new Err(`payload: longer than ${MAX_LINK_PAYLOAD_CHARS} characters`)
   const trimmed = text.trim()
-  if (!trimmed.startsWith(LINK_PAYLOAD_PREFIX)) throw new LinkPayloadFormatError(`payload: does not start with ${LINK_PAYLOAD_PREFIX}`)
-  const body = fromBase64Url(trimmed.slice(LINK_PAYLOAD_PREFIX.length))
-  const r = createReader(body, LinkPayloadFormatError)
+  if (!trimmed.startsWith(kind.prefix)) throw new Err(`payload: does not start with ${kind.prefix}`)
+  const body = fromBase64Url(trimmed.slice(kind.prefix.length), Err)
+  const r = createReader(body, Err)
   const version = r.byte('version')
-  if (version !== VERSION) throw new LinkPayloadFormatError(`payload: unsupported version ${version}`)
+  if (version !== VERSION) throw new Err(`payload: unsupported version ${version}`)
   const token = r.bytes('token', LINK_TOKEN_BYTES).slice()
   const personKey = r.bytes('person', 32)
   const peerId = r.varString('peerId', 128)
@@ -91,13 +123,13 @@ export function parseLinkPayload(text: string): LinkOffer {
   const addrs: string[] = []
   for (let i = 0; i < n; i++) addrs.push(r.varString('addr', MAX_ADDR_BYTES))
   r.end('payload')
-  if (!isPeerIdString(peerId)) throw new LinkPayloadFormatError('payload: peerId is not a libp2p PeerId')
+  if (!isPeerIdString(peerId)) throw new Err('payload: peerId is not a libp2p PeerId')
   let person: string
   try {
     person = didKeyFromEd25519(personKey)
     ed25519FromDidKey(person) // checks the point is valid
   } catch (err) {
-    throw new LinkPayloadFormatError('payload: person is not an Ed25519 public key', { cause: err })
+    throw new Err('payload: person is not an Ed25519 public key', { cause: err })
   }
   return { token, person, peerId, expiresAt, addrs }
 }
@@ -115,11 +147,19 @@ export function newLinkToken(): Uint8Array {
  * @throws {TypeError | RangeError} if the token is not 16 bytes or a PeerId is not text.
  */
 export function linkProof(token: Uint8Array, firstPeerId: string, newPeerId: string): Uint8Array {
+  return offerProof(LINK_OFFER, token, firstPeerId, newPeerId)
+}
+
+/**
+ * The token proof of an offer of `kind` for the pair (offering device, answering device).
+ * @throws {TypeError | RangeError} if the token is not 16 bytes or a PeerId is not text.
+ */
+export function offerProof(kind: OfferKind, token: Uint8Array, firstPeerId: string, newPeerId: string): Uint8Array {
   assertBytes(token, 'token', LINK_TOKEN_BYTES)
   assertText(firstPeerId, 'firstPeerId', 128)
   assertText(newPeerId, 'newPeerId', 128)
-  const info = concatBytes(utf8Encode(PROOF_INFO), createWriter().varString(firstPeerId).varString(newPeerId).finish())
-  return hkdfSha256(token, utf8Encode(PROOF_SALT), info, 32)
+  const info = concatBytes(utf8Encode(kind.proofInfo), createWriter().varString(firstPeerId).varString(newPeerId).finish())
+  return hkdfSha256(token, utf8Encode(kind.proofSalt), info, 32)
 }
 
 const B64URL = /^[A-Za-z0-9_-]*$/
@@ -130,12 +170,12 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-function fromBase64Url(text: string): Uint8Array {
-  if (!B64URL.test(text) || text.length % 4 === 1) throw new LinkPayloadFormatError('payload: not base64url')
+function fromBase64Url(text: string, Err: ErrorClass): Uint8Array {
+  if (!B64URL.test(text) || text.length % 4 === 1) throw new Err('payload: not base64url')
   const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4))
   const out = new Uint8Array(bin.length)
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
   // one spelling per payload: unused trailing bits must be zero
-  if (toBase64Url(out) !== text) throw new LinkPayloadFormatError('payload: non-canonical base64url')
+  if (toBase64Url(out) !== text) throw new Err('payload: non-canonical base64url')
   return out
 }
