@@ -53,3 +53,4 @@ export {
 } from './audit.ts'
 export { grantToFhirConsent, auditEntryToFhir } from './fhir.ts'
 export { createKeyShelf, acceptWrappedKeys, type KeyShelf, type AcceptedKeys } from './keys.ts'
+export { recordAudit, readAuditLog, auditHeadOf, AUDIT_ENTRY_EXTENSION_URL, type StoredAuditLog } from './audit-store.ts'
