@@ -12,35 +12,50 @@
 import { createContext } from '@lit/context'
 import { createRelayStatus, type RelayStatus, type RelayStatusComponents } from './relay-status.ts'
 import { localHoldings, type LocalHoldings } from './local-records.ts'
-import { createDemoRecord, type DemoRecord } from './demo-record.ts'
+import { createPatientRecords, type PatientRecords } from './patient-record.ts'
+import { guessDeviceName } from './device-name.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
 export { loadAppConfig, AppConfigError, type AppConfig } from './config.ts'
 export { RECORD_DB_PREFIX, PRACTITIONER_DB_PREFIX, type LocalHoldings } from './local-records.ts'
-export { DEMO_DB, DEMO_PASSPHRASE, type DemoRecord } from './demo-record.ts'
+export { DEMO_DB, DEMO_PASSPHRASE, OWN_DB } from './demo-record.ts'
 export type { RecordSummary } from './summary.ts'
+export { HeldRecord, type PatientRecords, type OpenRecord } from './patient-record.ts'
+export { RelayUnavailableError, type SyncRuntime, type SyncSnapshot, type CompartmentSyncStatus, type ConnectedDevice, type LinkOfferView } from './sync-runtime.ts'
+export { MailboxState, type MailboxStatus } from './mailbox-sync.ts'
+export { LinkFailure, DeviceLinkError } from './link-device.ts'
+export { MAX_ALLERGY_TEXT } from './edits.ts'
+export { MAX_DEVICE_NAME } from './device-name.ts'
+export type { LinkedDevice } from './vault-items.ts'
+export { MAX_LINK_PAYLOAD_CHARS } from '../sync/index.ts'
 
 /** Everything the UI may use. */
 export interface AppServices {
   relay: RelayStatus
   /** What this device holds (records, practitioner profiles). */
   holdings(): Promise<LocalHoldings>
-  /** The demo patient. */
-  demo: DemoRecord
+  /** The patient's record on this device (the demo patient, or the person's own), and its sync. */
+  records: PatientRecords
+  /** This device's default name. */
+  deviceName: string
 }
 
 /** What the services are built from. */
 export interface AppComponents extends RelayStatusComponents {
-  indexedDB: Pick<IDBFactory, 'databases'>
+  indexedDB: Pick<IDBFactory, 'databases' | 'deleteDatabase'>
+  /** `navigator.userAgent`, for this device's default name. @default '' */
+  userAgent?: string
 }
 
 /** Builds the app's services; nothing starts until `relay.start()`. */
 export function createAppServices(components: AppComponents): AppServices {
+  const deviceName = guessDeviceName(components.userAgent ?? '')
   return {
     relay: createRelayStatus(components),
     holdings: () => localHoldings(components.indexedDB),
-    demo: createDemoRecord(components.indexedDB)
+    records: createPatientRecords({ ...components, deviceName }),
+    deviceName
   }
 }
 

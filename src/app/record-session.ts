@@ -133,18 +133,51 @@ function session(store: EnvelopeStore, device: RecordSession['device'], compartm
  * @throws {RangeError} when the store already holds a record
  */
 export async function createRecordSession(store: EnvelopeStore, passphrase: string, opts: RecordSessionOptions = {}): Promise<RecordSession> {
+  const { session: s, vaultKey } = await createRecordWithVault(store, passphrase, {}, opts)
+  vaultKey.fill(0)
+  return s
+}
+
+/** What a new record starts from, when it is not made fresh (a linked device). */
+export interface RecordContents {
+  /** The record's keyring. @default one fresh compartment of each fixed kind */
+  keyring?: Keyring
+  /** This device's signing secret key. @default a fresh one */
+  deviceSecretKey?: Uint8Array
+  /** More vault items, sealed under the vault key and stored before it (name → plaintext). */
+  items?: ReadonlyMap<string, Uint8Array>
+}
+
+/**
+ * Creates a record in `store` as `createRecordSession` does, from given contents, and
+ * returns the unlocked vault key with the session (the caller wipes it when the record
+ * is locked). Every item is written before the vault key, so a crash or a failure before
+ * the end leaves nothing that opens.
+ * @throws {RangeError} when the store already holds a record, or an item's name is reserved
+ */
+export async function createRecordWithVault(
+  store: EnvelopeStore,
+  passphrase: string,
+  contents: RecordContents,
+  opts: RecordSessionOptions = {}
+): Promise<{ session: RecordSession; vaultKey: Uint8Array }> {
   if ((await store.getMeta(META.vaultKey)) !== undefined) throw new RangeError('this store already holds a record')
+  const reserved = new Set<string>(Object.values(META))
+  for (const name of contents.items?.keys() ?? []) if (reserved.has(name)) throw new RangeError(`vault item name ${name} is reserved`)
   const vaultKey = randomBytes(32)
-  const device = generateSigningKeyPair()
-  const keyring: Keyring = new Map()
-  for (const kind of Object.values(CompartmentKind)) addCompartment(keyring, kind)
-  // the keyring and the device key first, the vault key last: a crash in between leaves
-  // no half-made record that would open
+  const device = generateSigningKeyPair(contents.deviceSecretKey)
+  let keyring = contents.keyring
+  if (keyring === undefined) {
+    keyring = new Map()
+    for (const kind of Object.values(CompartmentKind)) addCompartment(keyring, kind)
+  }
+  // the keyring, the device key and the items first, the vault key last: a crash in
+  // between leaves no half-made record that would open
   await store.putMeta(META.keyring, sealVaultItem(vaultKey, META.keyring, encodeKeyring(keyring)))
   await store.putMeta(META.device, sealVaultItem(vaultKey, META.device, device.secretKey))
+  for (const [name, bytes] of contents.items ?? []) await store.putMeta(name, sealVaultItem(vaultKey, name, bytes))
   await store.putMeta(META.vaultKey, await sealSecret(vaultKey, passphrase, opts.scrypt === undefined ? {} : { params: opts.scrypt }))
-  vaultKey.fill(0)
-  return session(store, device, await bind(store, keyring, device, opts))
+  return { session: session(store, device, await bind(store, keyring, device, opts)), vaultKey }
 }
 
 /**

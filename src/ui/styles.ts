@@ -39,3 +39,69 @@ export const viewStyles = css`
     outline-offset: 2px;
   }
 `
+
+/** Buttons, fields and messages of forms. */
+export const formStyles = css`
+  button {
+    font: inherit;
+    padding: 0.6rem 1.1rem;
+    border-radius: 8px;
+    border: 1px solid var(--accent);
+    background: var(--accent);
+    color: #fff;
+    cursor: pointer;
+    min-height: 44px;
+  }
+  button.secondary {
+    background: var(--surface);
+    color: var(--accent);
+  }
+  button:disabled {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  label {
+    display: block;
+    font-weight: 600;
+    margin: 0.75rem 0 0.25rem;
+  }
+  input,
+  textarea {
+    font: inherit;
+    box-sizing: border-box;
+    width: 100%;
+    max-width: 32rem;
+    padding: 0.5rem 0.6rem;
+    border: 1px solid var(--border);
+    border-radius: 8px;
+    background: #fff;
+    color: var(--text);
+  }
+  textarea {
+    font-family: ui-monospace, monospace;
+    font-size: 0.85rem;
+    word-break: break-all;
+  }
+  input:focus-visible,
+  textarea:focus-visible {
+    outline: 3px solid var(--focus);
+    outline-offset: 1px;
+  }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    margin-top: 1rem;
+  }
+  .error {
+    color: #9b1c1c;
+    background: #fdecec;
+    border: 1px solid #f3b7b7;
+    border-radius: 8px;
+    padding: 0.6rem 0.8rem;
+    max-width: 40rem;
+  }
+  .error strong {
+    display: block;
+  }
+`

@@ -91,7 +91,7 @@ describe('sync between two browsers over WebRTC', () => {
       await p.call('stop')
       await p.context.close()
     }
-  }, 150_000)
+  }, 180_000)
 
   it('keep syncing after the relay stops', async () => {
     const relay = await createRelay({ wsPort: 0, privateKey: await generateKeyPair('Ed25519') })
@@ -111,5 +111,5 @@ describe('sync between two browsers over WebRTC', () => {
       await p.call('stop')
       await p.context.close()
     }
-  }, 150_000)
+  }, 180_000)
 })

@@ -1,36 +1,32 @@
 import { LitElement, css, html } from 'lit'
 import { ContextConsumer } from '@lit/context'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { servicesContext, type AppServices, type RecordSummary } from '../../app/index.ts'
-import { viewStyles } from '../styles.ts'
+import { servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
+import { formStyles, viewStyles } from '../styles.ts'
+import { textField } from '../forms.ts'
 import '../record-summary.ts'
+import '../sync-panel.ts'
+import '../link-offer.ts'
+import '../link-join.ts'
 
 /** Where the patient view stands. */
 type State =
   | { kind: 'loading' }
   | { kind: 'empty' }
-  | { kind: 'locked' }
+  | { kind: 'joining' }
+  | { kind: 'locked'; wrong: boolean; busy: boolean }
   | { kind: 'creating'; progress: number }
   | { kind: 'opening' }
-  | { kind: 'ready'; summary: RecordSummary; demo: boolean }
+  | { kind: 'ready'; record: OpenRecord; summary: RecordSummary }
   | { kind: 'error'; message: string }
 
-/** The patient's app: their own record, the demo patient, or the empty state. */
+/** The patient's app: their own record, the demo patient, linking, or the empty state. */
 export class PatientView extends LitElement {
-  static override properties = { state: { state: true } }
+  static override properties = { state: { state: true }, sync: { state: true }, allergyError: { state: true } }
   static override styles = [
     viewStyles,
+    formStyles,
     css`
-      button {
-        font: inherit;
-        padding: 0.6rem 1.1rem;
-        border-radius: 8px;
-        border: 1px solid var(--accent);
-        background: var(--accent);
-        color: #fff;
-        cursor: pointer;
-        min-height: 44px;
-      }
       progress {
         width: 100%;
         max-width: 30rem;
@@ -46,10 +42,27 @@ export class PatientView extends LitElement {
         margin-left: 0.5rem;
         vertical-align: middle;
       }
+      form.inline {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: flex-end;
+      }
+      form.inline input {
+        flex: 1 1 14rem;
+        width: auto;
+      }
+      form.inline label {
+        flex-basis: 100%;
+        margin-top: 0;
+      }
     `
   ]
   declare state: State
+  declare sync: SyncSnapshot | undefined
+  declare allergyError: string | undefined
   private services: AppServices | undefined
+  private unsubscribe: Array<() => void> = []
   // subscribe: the services may arrive after this view is first rendered
   private readonly consumer = new ContextConsumer(this, {
     context: servicesContext,
@@ -64,23 +77,56 @@ export class PatientView extends LitElement {
     super()
     updateWhenLocaleChanges(this)
     this.state = { kind: 'loading' }
+    this.sync = undefined
+    this.allergyError = undefined
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    for (const u of this.unsubscribe.splice(0)) u()
   }
 
   private fail(err: unknown): void {
     this.state = { kind: 'error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }
   }
 
+  /** Shows an open record and follows its sync and the changes other devices make. */
+  private show(record: OpenRecord): void {
+    for (const u of this.unsubscribe.splice(0)) u()
+    this.state = { kind: 'ready', record, summary: record.summary() }
+    let lastWaiting: boolean | undefined
+    this.unsubscribe.push(
+      record.sync.subscribe((s) => {
+        this.sync = s
+        // a compartment finished its first sync: the summary may now be complete
+        const waiting = s.compartments.some((c) => c.awaitingFirstSync)
+        if (waiting !== lastWaiting) {
+          lastWaiting = waiting
+          this.refresh()
+        }
+      }),
+      record.sync.onRemoteChange(() => this.refresh())
+    )
+  }
+
+  private refresh(): void {
+    const s = this.state
+    if (s.kind === 'ready') this.state = { ...s, summary: s.record.summary() }
+  }
+
   private async load(): Promise<void> {
     const services = this.services
     if (services === undefined) return
     try {
-      if (await services.demo.exists()) {
+      const current = services.records.current()
+      if (current !== undefined) return this.show(current)
+      const held = await services.records.held()
+      if (held === HeldRecord.demo) {
         this.state = { kind: 'opening' }
-        this.state = { kind: 'ready', summary: await services.demo.open(), demo: true }
+        this.show(await services.records.openDemo())
         return
       }
-      const holdings = await services.holdings()
-      this.state = holdings.records === 0 ? { kind: 'empty' } : { kind: 'locked' }
+      this.state = held === HeldRecord.own ? { kind: 'locked', wrong: false, busy: false } : { kind: 'empty' }
     } catch (err) {
       this.fail(err)
     }
@@ -90,16 +136,67 @@ export class PatientView extends LitElement {
     const services = this.services
     if (services === undefined) return
     this.state = { kind: 'creating', progress: 0 }
-    services.demo
-      .create((progress) => {
+    services.records
+      .createDemo((progress) => {
         this.state = { kind: 'creating', progress }
       })
       .then(
-        (summary) => {
-          this.state = { kind: 'ready', summary, demo: true }
-        },
+        (record) => this.show(record),
         (err: unknown) => this.fail(err)
       )
+  }
+
+  private readonly unlock = (evt: Event): void => {
+    evt.preventDefault()
+    const services = this.services
+    if (services === undefined || this.state.kind !== 'locked') return
+    const passphrase = textField(evt.target as HTMLFormElement, 'passphrase')
+    this.state = { kind: 'locked', wrong: false, busy: true }
+    services.records.unlock(passphrase).then(
+      (record) => this.show(record),
+      (err: unknown) => {
+        if (err instanceof Error && err.name === 'WrongPassphraseError') this.state = { kind: 'locked', wrong: true, busy: false }
+        else this.fail(err)
+      }
+    )
+  }
+
+  private readonly addAllergy = (evt: Event): void => {
+    evt.preventDefault()
+    const s = this.state
+    if (s.kind !== 'ready') return
+    const form = evt.target as HTMLFormElement
+    const text = textField(form, 'allergy').trim()
+    if (text === '') {
+      this.allergyError = msg('Type what you are allergic to.')
+      return
+    }
+    this.allergyError = undefined
+    s.record.addAllergy(text).then(
+      () => {
+        form.reset()
+        this.refresh()
+      },
+      (err: unknown) => {
+        this.allergyError = err instanceof Error ? err.name : String(err)
+      }
+    )
+  }
+
+  private ready(s: Extract<State, { kind: 'ready' }>): unknown {
+    return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
+      <phr-record-summary .summary=${s.summary}></phr-record-summary>
+      <section class="card" aria-labelledby="add-h">
+        <h2 id="add-h">${msg('Add an allergy')}</h2>
+        <form class="inline" @submit=${this.addAllergy}>
+          <label for="allergy">${msg('What are you allergic to?')}</label>
+          <input id="allergy" name="allergy" maxlength=${MAX_ALLERGY_TEXT} autocomplete="off" />
+          <button type="submit">${msg('Add')}</button>
+        </form>
+        ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
+      </section>
+      <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
+      <phr-sync-panel .snapshot=${this.sync} @sync-now=${() => s.record.sync.syncNow()}></phr-sync-panel>`
   }
 
   override render(): unknown {
@@ -128,16 +225,33 @@ export class PatientView extends LitElement {
           <p>${msg('Your health record will live here, encrypted, on your own devices. No server can read it.')}</p>
           <p>${msg('You decide, visit by visit, which doctor sees which part of it, and for how long.')}</p>
           <p>${msg('To look around first, open a demo patient made of synthetic data.')}</p>
-          <button type="button" @click=${this.tryDemo}>${msg('Try with a demo patient')}</button>
+          <div class="actions">
+            <button type="button" @click=${this.tryDemo}>${msg('Try with a demo patient')}</button>
+            <button type="button" class="secondary" @click=${() => (this.state = { kind: 'joining' })}>${msg('I already have a record on another device')}</button>
+          </div>
         </section>`
+      case 'joining':
+        return html`<phr-link-join
+          .records=${this.services?.records}
+          .deviceName=${this.services?.deviceName ?? ''}
+          @linked=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}
+          @cancel=${() => (this.state = { kind: 'empty' })}
+        ></phr-link-join>`
       case 'locked':
         return html`<section class="card" aria-labelledby="h">
           <h1 id="h">${msg('A record is stored on this device')}</h1>
           <p>${msg('It is encrypted. It opens with its passphrase.')}</p>
+          <form @submit=${this.unlock}>
+            <label for="passphrase">${msg('Passphrase')}</label>
+            <input id="passphrase" name="passphrase" type="password" required autocomplete="current-password" />
+            ${s.wrong ? html`<p class="error" role="alert">${msg('Wrong passphrase. Nothing was changed.')}</p>` : ''}
+            <div class="actions">
+              <button type="submit" ?disabled=${s.busy}>${s.busy ? msg('Opening…') : msg('Open')}</button>
+            </div>
+          </form>
         </section>`
       case 'ready':
-        return html`<h1>${s.summary.name}${s.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
-          <phr-record-summary .summary=${s.summary}></phr-record-summary>`
+        return this.ready(s)
     }
   }
 }

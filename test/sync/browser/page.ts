@@ -62,8 +62,9 @@ const api = {
   },
   /**
    * Opens a sync session with `addr` (a `<relay>/p2p-circuit/webrtc/p2p/<peer>` address),
-   * trying three times as the app's reconnect does: a WebRTC dial can lose its ICE race
-   * on a loaded machine.
+   * trying four times with a growing pause, as the app's reconnect does: on a loaded
+   * machine a WebRTC dial can lose its ICE race, or reach the relay while it renews the
+   * other peer's reservation (NO_RESERVATION).
    */
   async syncWith(addr: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -71,8 +72,10 @@ const api = {
         await sync?.syncWith(addr, { signal: AbortSignal.timeout(20_000) })
         return
       } catch (err) {
-        if (attempt === 3) throw err
+        if (attempt === 4) throw err
         console.warn(`sync: attempt ${attempt} to reach ${addr} failed:`, err instanceof Error ? err.message : err)
+        // a reservation the relay dropped is renewed by the peer: give it a moment
+        await new Promise((r) => setTimeout(r, 1500 * attempt))
       }
     }
   },

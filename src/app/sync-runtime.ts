@@ -1,0 +1,497 @@
+/**
+ * The sync runtime of an open record: while a record is open, this device is a libp2p
+ * peer (its PeerId is its envelope author key), connected to the relay with backoff,
+ * serving and asking `/phr/sync/1` for every compartment, re-dialling the person's other
+ * devices it knows, answering `/phr/link/1` offers, and using the relay's mailbox while a
+ * device is away. What it knows about the other devices lives only in the sealed vault.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { toHex, type DocId } from '../lib/index.ts'
+import {
+  connectRelay,
+  createBanList,
+  createBrowserPeer,
+  createDeviceLinker,
+  createMailboxClient,
+  createSyncService,
+  deviceKeyFromSecret,
+  isLoopbackAddr,
+  type BrowserPeerInit,
+  type DeviceLinker,
+  type MailboxClient,
+  type Peer,
+  type SyncService,
+  type SyncStatus
+} from '../sync/index.ts'
+import type { CompartmentKind } from '../record/index.ts'
+import { openVaultContents, type RecordSession } from './record-session.ts'
+import { RelayState } from './relay-status.ts'
+import { createAppMailbox, type AppMailbox, type MailboxStatus } from './mailbox-sync.ts'
+import { encodeOwnerMaterial } from './owner-material.ts'
+import type { LinkedDevice, RecordVault } from './vault-items.ts'
+
+/** One compartment's sync state. */
+export interface CompartmentSyncStatus {
+  readonly kind: CompartmentKind
+  /** Doc id, hex. */
+  readonly docId: string
+  /** False while updates it depends on are missing (Yjs pending structs or deletions). */
+  readonly complete: boolean
+  /** True on a linked device until its first sync with another device finished: it may hold only part of the record. */
+  readonly awaitingFirstSync: boolean
+  /** Local changes not yet committed to this device's store. */
+  readonly unsaved: boolean
+  /** Envelopes a connected device asked for and has not been sent yet. */
+  readonly pendingOut: number
+  /** Envelopes received but held for a gap before them. */
+  readonly held: number
+  /** When another device last confirmed it up to date (ms). */
+  readonly lastSyncedAt?: number
+}
+
+/** A connected device of the person. */
+export interface ConnectedDevice {
+  readonly peerId: string
+  readonly name: string
+  readonly since: number
+}
+
+/** Everything the sync status panel shows. */
+export interface SyncSnapshot {
+  /** This device's PeerId and name. */
+  readonly peerId?: string
+  readonly deviceName: string
+  readonly relay: RelayState
+  readonly mailbox: MailboxStatus
+  readonly peers: readonly ConnectedDevice[]
+  readonly linked: readonly LinkedDevice[]
+  readonly compartments: readonly CompartmentSyncStatus[]
+  /** The latest sync with a device or fetch from the mailbox (ms). */
+  readonly lastSyncedAt?: number
+  /** The newest device linked from here while the record was open. */
+  readonly justLinked?: LinkedDevice
+}
+
+/** A link offer shown on this device. */
+export interface LinkOfferView {
+  /** The `phr-link:` text (for the QR code and for copying). */
+  readonly payload: string
+  readonly expiresAt: number
+}
+
+/** The relay is not reachable, so nothing can be offered or linked. */
+export class RelayUnavailableError extends Error {
+  override name: string = 'RelayUnavailableError'
+}
+
+/** What the runtime is given. */
+export interface SyncRuntimeComponents {
+  readonly session: RecordSession
+  readonly vault: RecordVault
+  /** Unlocked vault key (to read the keyring for a newly linked device). */
+  readonly vaultKey: Uint8Array
+  /**
+   * What `vault.syncedDocs()` held when the record was opened (read before, so that the
+   * first snapshot already shows a linked device's unsynced compartments as not arrived).
+   */
+  readonly syncedDocs: ReadonlySet<string> | undefined
+  /** The relay multiaddrs (from `/config.json`). */
+  relays(signal: AbortSignal): Promise<string[]>
+  /** `navigator.onLine` and its events. */
+  readonly window: Pick<Window, 'addEventListener' | 'removeEventListener'> & { navigator: { onLine: boolean } }
+  /** Builds the libp2p node. @default createBrowserPeer */
+  createPeer?: (init: BrowserPeerInit) => Promise<Peer>
+}
+
+/** Options. */
+export interface SyncRuntimeInit {
+  /** This device's name, in its certificate when it is first issued. */
+  deviceName: string
+  /** Wall clock. @default Date.now */
+  clock?: () => number
+  /** First retry delay after a failure; doubles up to `maxRetryMs`. @default 1000 */
+  minRetryMs?: number
+  /** @default 30000 */
+  maxRetryMs?: number
+  /** How often known devices that are not connected are dialled again. @default 20000 */
+  redialMs?: number
+  /** Dial other devices as WebRTC through the relay (browsers). @default true */
+  webRTC?: boolean
+  /** Sync over relayed (limited) connections too (Node tests without WebRTC). @default false */
+  allowLimitedConnections?: boolean
+}
+
+/** The runtime. */
+export interface SyncRuntime {
+  start(): void
+  stop(): Promise<void>
+  snapshot(): SyncSnapshot
+  subscribe(listener: (s: SyncSnapshot) => void): () => void
+  /** Calls `listener` (debounced) when another device's changes were applied to the record. */
+  onRemoteChange(listener: () => void): () => void
+  /**
+   * A one-time link offer through the relay.
+   * @throws {RelayUnavailableError} when the relay is not connected
+   */
+  createLinkOffer(signal?: AbortSignal): Promise<LinkOfferView>
+  /** Tries the mailbox and the known devices now (e.g. a "sync now" button). */
+  syncNow(): void
+}
+
+const CONNECT_TIMEOUT_MS = 15_000
+
+/** Creates the runtime of an open record; nothing starts until `start()`. */
+export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncRuntimeInit): SyncRuntime {
+  const { session, vault } = components
+  const clock = init.clock ?? Date.now
+  const minRetry = init.minRetryMs ?? 1_000
+  const maxRetry = init.maxRetryMs ?? 30_000
+  const redialMs = init.redialMs ?? 20_000
+  const webRTC = init.webRTC ?? true
+  const makePeer = components.createPeer ?? createBrowserPeer
+  const listeners = new Set<(s: SyncSnapshot) => void>()
+  const remoteListeners = new Set<() => void>()
+  const cleanups: Array<() => void> = []
+  const unsaved = new Map<CompartmentKind, number>()
+  const recent: Array<{ docId: DocId; envelope: Uint8Array; at: number }> = []
+  let running = false
+  let peer: Peer | undefined
+  let sync: SyncService | undefined
+  let linker: DeviceLinker | undefined
+  let client: MailboxClient | undefined
+  let relayAddr: string | undefined
+  let relayPeerId: string | undefined
+  let relayState: RelayState = RelayState.idle
+  let attempt = 0
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let redialTimer: ReturnType<typeof setInterval> | undefined
+  let remoteTimer: ReturnType<typeof setTimeout> | undefined
+  let controller = new AbortController()
+  let linked: LinkedDevice[] = []
+  const synced: Set<string> | undefined = components.syncedDocs === undefined ? undefined : new Set(components.syncedDocs)
+  let justLinked: LinkedDevice | undefined
+  let peerId: string | undefined
+  let deviceName = init.deviceName
+  let syncStatus: SyncStatus = { peers: [], docs: [], refused: [] }
+  const dialing = new Set<string>()
+
+  const docs = [...session.compartments.values()].map((c) => ({ docId: c.compartment.docId, persistence: c.persistence }))
+  const mailbox: AppMailbox = createAppMailbox({
+    docs,
+    ownerSecretKey: async () => (await vault.person()).signing.secretKey,
+    parties: async () => linked.map((d) => ({ device: d.peerId, fetch: true, deposit: true }))
+  })
+
+  function snapshot(): SyncSnapshot {
+    const byDoc = new Map(syncStatus.docs.map((d) => [d.docId, d]))
+    const compartments: CompartmentSyncStatus[] = []
+    let lastSyncedAt = mailbox.status().lastFetchAt
+    for (const [kind, c] of session.compartments) {
+      const hex = toHex(c.compartment.docId)
+      const d = byDoc.get(hex)
+      if (d?.lastSyncedAt !== undefined) lastSyncedAt = Math.max(lastSyncedAt ?? 0, d.lastSyncedAt)
+      compartments.push({
+        kind,
+        docId: hex,
+        complete: c.compartment.isComplete(),
+        awaitingFirstSync: synced !== undefined && !synced.has(hex),
+        unsaved: unsaved.has(kind),
+        pendingOut: d?.pendingOut ?? 0,
+        held: d?.held ?? c.persistence.held,
+        ...(d?.lastSyncedAt === undefined ? {} : { lastSyncedAt: d.lastSyncedAt })
+      })
+    }
+    return {
+      ...(peerId === undefined ? {} : { peerId }),
+      deviceName,
+      relay: relayState,
+      mailbox: mailbox.status(),
+      peers: syncStatus.peers.map((p) => ({ peerId: p.peerId, name: p.deviceName, since: p.since })),
+      linked,
+      compartments,
+      ...(lastSyncedAt === undefined ? {} : { lastSyncedAt }),
+      ...(justLinked === undefined ? {} : { justLinked })
+    }
+  }
+  const notify = (): void => {
+    const s = snapshot()
+    for (const l of listeners) l(s)
+  }
+  const setRelay = (state: RelayState): void => {
+    relayState = state
+    notify()
+  }
+
+  /** Whether one of the person's known devices would miss a change made now. */
+  const someoneAway = (): boolean => {
+    const connected = new Set(syncStatus.peers.map((p) => p.peerId))
+    return linked.some((d) => !connected.has(d.peerId))
+  }
+
+  function depositSoon(): void {
+    const c = client
+    if (c === undefined || relayState !== RelayState.connected) return
+    mailbox.deposit(c, controller.signal).catch((err: unknown) => {
+      if (running) console.warn('mailbox: deposit failed', err instanceof Error ? err.name : err)
+    })
+  }
+
+  function watchRecord(): void {
+    for (const [kind, c] of session.compartments) {
+      cleanups.push(
+        c.compartment.onUpdate((_update, _origin, local) => {
+          if (!local) {
+            clearTimeout(remoteTimer)
+            remoteTimer = setTimeout(() => {
+              for (const l of remoteListeners) l()
+            }, 150)
+            return
+          }
+          const gen = (unsaved.get(kind) ?? 0) + 1
+          unsaved.set(kind, gen)
+          c.persistence.whenSaved().then(
+            () => {
+              if (unsaved.get(kind) === gen) unsaved.delete(kind)
+              notify()
+            },
+            (err: unknown) => console.error('the record could not be saved', err instanceof Error ? err.name : err)
+          )
+          notify()
+        }),
+        c.persistence.onSealed((envelope) => {
+          const now = clock()
+          recent.push({ docId: c.compartment.docId, envelope, at: now })
+          while (recent.length > 0 && (recent[0]?.at ?? now) < now - 60_000) recent.shift()
+          if (someoneAway()) {
+            mailbox.queue(c.compartment.docId, envelope)
+            depositSoon()
+          }
+        })
+      )
+    }
+  }
+
+  async function redial(): Promise<void> {
+    const s = sync
+    const relay = relayAddr
+    if (s === undefined || relay === undefined || relayState !== RelayState.connected) return
+    const connected = new Set(syncStatus.peers.map((p) => p.peerId))
+    for (const d of linked) {
+      if (connected.has(d.peerId) || dialing.has(d.peerId)) continue
+      dialing.add(d.peerId)
+      const target = `${relay}/p2p-circuit/${webRTC ? 'webrtc/' : ''}p2p/${d.peerId}`
+      s.syncWith(target, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(20_000)]) })
+        .catch((err: unknown) => {
+          // the other device is probably closed: the mailbox carries changes meanwhile
+          if (running) console.warn(`sync: ${d.name} not reachable:`, err instanceof Error ? err.name : err)
+        })
+        .finally(() => dialing.delete(d.peerId))
+    }
+  }
+
+  async function setUp(relays: string[]): Promise<Peer> {
+    const loopback = relays.every((a) => isLoopbackAddr(multiaddr(a)))
+    const privateKey = await deviceKeyFromSecret(session.device.secretKey)
+    const bans = createBanList()
+    const p = await makePeer({ privateKey, allowInsecureLoopback: loopback, bans })
+    try {
+      peerId = p.peerId.toString()
+      const { bytes: deviceCert, cert } = await vault.deviceCert(init.deviceName)
+      deviceName = cert.name
+      linked = await vault.linkedDevices()
+      const s = createSyncService(p, { deviceCert, bans, dialTimeoutMs: 20_000, allowLimitedConnections: init.allowLimitedConnections ?? false, warn: (m, e) => console.warn(`sync: ${m}`, e instanceof Error ? e.name : '') })
+      await s.start()
+      for (const c of session.compartments.values()) s.addDoc({ docId: c.compartment.docId, store: session.store, persistence: c.persistence })
+      cleanups.push(
+        s.subscribe((st) => {
+          syncStatus = st
+          notify()
+        }),
+        s.onEvent((e) => {
+          if (e.type === 'doc-synced' && synced !== undefined && !synced.has(e.docId)) {
+            synced.add(e.docId)
+            vault.markSynced(e.docId).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
+          }
+          if (e.type === 'peer-connected' && !linked.some((d) => d.peerId === e.peerId)) {
+            // another device of the same person (the sync session checked its certificate)
+            vault.addLinkedDevice({ peerId: e.peerId, name: e.deviceName, linkedAt: clock() }).then((list) => {
+              linked = list
+              mailbox.reregister()
+              notify()
+            }, (err: unknown) => console.warn('sync: could not remember a device', err instanceof Error ? err.name : err))
+          }
+          if (e.type === 'peer-disconnected') {
+            // what was pushed to it just before it went may not have arrived: the mailbox keeps it
+            const since = clock() - 30_000
+            if (someoneAway()) for (const r of recent) if (r.at >= since) mailbox.queue(r.docId, r.envelope)
+            depositSoon()
+          }
+        })
+      )
+      const l = createDeviceLinker(p, {
+        deviceCert,
+        // the person showed the code on this device: that is the approval
+        approve: async () => (await vault.person()).signing.secretKey,
+        ownerMaterial: async () => {
+          const { keyring } = await openVaultContents(session.store, components.vaultKey)
+          return encodeOwnerMaterial(await vault.personEntropy(), keyring)
+        },
+        docIds: () => docs.map((d) => d.docId),
+        onLinked: (cert) => {
+          const device = { peerId: cert.peerId, name: cert.name, linkedAt: clock() }
+          justLinked = device
+          vault.addLinkedDevice(device).then((list) => {
+            linked = list
+            mailbox.reregister()
+            notify()
+          }, (err: unknown) => console.error('link: the new device could not be remembered', err instanceof Error ? err.name : err))
+        }
+      })
+      await l.start()
+      sync = s
+      linker = l
+      p.addEventListener('peer:disconnect', onDisconnect)
+      return p
+    } catch (err) {
+      await p.stop()
+      throw err
+    }
+  }
+
+  const onDisconnect = (evt: CustomEvent<{ toString(): string }>): void => {
+    if (running && relayPeerId !== undefined && evt.detail.toString() === relayPeerId) {
+      setRelay(RelayState.unreachable)
+      schedule(minRetry)
+    }
+  }
+
+  function schedule(ms: number): void {
+    clearTimeout(retryTimer)
+    retryTimer = setTimeout(() => void connect(), ms)
+  }
+
+  async function connect(): Promise<void> {
+    if (!running) return
+    if (!components.window.navigator.onLine) {
+      setRelay(RelayState.offline)
+      return
+    }
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
+    setRelay(RelayState.connecting)
+    try {
+      const relays = await components.relays(signal)
+      if (relays.length === 0) {
+        setRelay(RelayState.none)
+        return
+      }
+      peer ??= await setUp(relays)
+      if (!running) {
+        // stopped while the node was being made: `stop()` found nothing to stop
+        await teardown()
+        return
+      }
+      const connection = await connectRelay(peer, relays, { signal })
+      attempt = 0
+      relayPeerId = connection.peerId
+      if (relayAddr !== connection.addr || client === undefined) {
+        relayAddr = connection.addr
+        client = createMailboxClient(peer, { mailbox: connection.addr, deviceCert: (await vault.deviceCert(init.deviceName)).bytes })
+      }
+      setRelay(RelayState.connected)
+      void redial()
+      // missed changes first, then what waits to be deposited
+      mailbox.sync(client, controller.signal).catch((err: unknown) => {
+        if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
+      })
+    } catch (err) {
+      if (!running) return
+      console.warn('sync: relay connection failed', err instanceof Error ? err.name : err)
+      const delay = Math.min(maxRetry, minRetry * 2 ** attempt++)
+      setRelay(components.window.navigator.onLine ? RelayState.unreachable : RelayState.offline)
+      schedule(delay)
+    }
+  }
+
+  async function teardown(): Promise<void> {
+    const [p, s, l] = [peer, sync, linker]
+    peer = undefined
+    sync = undefined
+    linker = undefined
+    client = undefined
+    p?.removeEventListener('peer:disconnect', onDisconnect)
+    await l?.stop()
+    await s?.stop()
+    await p?.stop()
+  }
+
+  const onOnline = (): void => schedule(0)
+  const onOffline = (): void => setRelay(RelayState.offline)
+
+  return {
+    start() {
+      if (running) return
+      running = true
+      controller = new AbortController()
+      watchRecord()
+      cleanups.push(mailbox.subscribe(() => notify()))
+      // known at once, so that what is written offline, before the relay answers, is queued for the mailbox
+      vault.linkedDevices().then(
+        (list) => {
+          if (linked.length === 0) linked = list
+          notify()
+        },
+        (err: unknown) => console.error('sync: the linked devices could not be read', err instanceof Error ? err.name : err)
+      )
+      components.window.addEventListener('online', onOnline)
+      components.window.addEventListener('offline', onOffline)
+      redialTimer = setInterval(() => void redial(), redialMs)
+      void connect()
+    },
+    async stop() {
+      running = false
+      controller.abort()
+      clearTimeout(retryTimer)
+      clearInterval(redialTimer)
+      clearTimeout(remoteTimer)
+      components.window.removeEventListener('online', onOnline)
+      components.window.removeEventListener('offline', onOffline)
+      for (const c of cleanups.splice(0)) c()
+      await teardown()
+    },
+    snapshot,
+    subscribe(listener) {
+      listeners.add(listener)
+      listener(snapshot())
+      return () => listeners.delete(listener)
+    },
+    onRemoteChange(listener) {
+      remoteListeners.add(listener)
+      return () => remoteListeners.delete(listener)
+    },
+    async createLinkOffer(signal) {
+      const p = peer
+      const l = linker
+      const relay = relayAddr
+      if (p === undefined || l === undefined || relay === undefined || relayState !== RelayState.connected) throw new RelayUnavailableError('the relay is not connected')
+      // the new device reaches this one through a reservation on the relay
+      const until = clock() + 15_000
+      while (!p.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+        signal?.throwIfAborted()
+        if (clock() > until) throw new RelayUnavailableError('the relay gave no reservation')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      return l.createOffer([relay])
+    },
+    syncNow() {
+      if (relayState !== RelayState.connected) {
+        schedule(0)
+        return
+      }
+      void redial()
+      if (client !== undefined)
+        mailbox.sync(client, controller.signal).catch((err: unknown) => {
+          if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
+        })
+    }
+  }
+}
