@@ -23,7 +23,8 @@ import { checkCredential, ed25519FromDidKey, parseWrap, verifyDeviceCert, verify
 import { grantCovers, verifyGrant, type Grant } from '../../consent/index.ts'
 import { InviteMessageFormatError, InvitePayloadFormatError, InviteRejectedError, InviteTokenError, SyncClosedError } from '../errors.ts'
 import { frameStream } from '../frames.ts'
-import { encodeOffer, newLinkToken, offerProof, parseOffer, type LinkOffer, type OfferKind } from '../link/payload.ts'
+import { encodeOffer, offerProof, parseOffer, type LinkOffer, type OfferKind } from '../link/payload.ts'
+import { createOfferBook } from '../offer-book.ts'
 import { dialOffer } from '../offer-dial.ts'
 import type { Peer } from '../peer.ts'
 import { withTimeout } from '../protocol/wait.ts'
@@ -123,15 +124,9 @@ export function createInviteHost(peer: Peer, init: InviteHostInit): InviteHost {
   const maxFailed = init.maxFailedProofs ?? 3
   const approveMs = init.approveTimeoutMs ?? 180_000
   const stepMs = init.stepTimeoutMs ?? 10_000
-  const invites = new Map<string, { token: Uint8Array; expiresAt: number }>()
   const me = peer.peerId.toString()
-  let failed = 0
+  const invites = createOfferBook({ kind: INVITE_OFFER, person: own.person, peerId: me, clock, ttlMs: ttl, maxOpen, maxFailed })
   let stopper = new AbortController()
-
-  const prune = (): void => {
-    const now = clock()
-    for (const [k, o] of invites) if (o.expiresAt <= now) invites.delete(k)
-  }
 
   async function handle(stream: Stream, connection: Connection): Promise<void> {
     const frames = frameStream(stream, { ...LIMITS, frameTimeoutMs: stepMs })
@@ -146,16 +141,11 @@ export function createInviteHost(peer: Peer, init: InviteHostInit): InviteHost {
       if (frame === null) throw new SyncClosedError('invite: the doctor’s device closed the stream')
       const msg = decodeInviteMessage(frame)
       if (msg.type !== 'request') throw new InviteMessageFormatError('invite: expected REQUEST')
-      prune()
-      let match: string | undefined
-      for (const [k, o] of invites) if (equalBytes(offerProof(INVITE_OFFER, o.token, me, remote), msg.proof)) match = k
-      if (match === undefined) {
-        failed++
-        if (failed >= maxFailed) invites.clear()
+      // once, whatever happens next; guessing revokes every open invite
+      if (!invites.redeem(msg.proof, remote)) {
         await reject(InviteRejectReason.token)
         return
       }
-      invites.delete(match) // once, whatever happens next
       const device = verifyDeviceCert(msg.cert, { peerId: remote })
       const profile = verifyProfile(msg.profile)
       if (profile.person !== device.person) throw new InviteMessageFormatError('invite: the receiving keys are not the device owner’s')
@@ -191,23 +181,9 @@ export function createInviteHost(peer: Peer, init: InviteHostInit): InviteHost {
       invites.clear()
       await peer.unhandle(INVITE_PROTOCOL)
     },
-    createInvite(addrs) {
-      prune()
-      const token = newLinkToken()
-      const expiresAt = clock() + ttl
-      const payload = encodeOffer(INVITE_OFFER, { token, person: own.person, peerId: me, expiresAt, addrs })
-      invites.set(payload, { token, expiresAt })
-      while (invites.size > maxOpen) {
-        const oldest = invites.keys().next().value
-        if (oldest === undefined) break
-        invites.delete(oldest)
-      }
-      failed = 0
-      return { payload, expiresAt }
-    },
+    createInvite: (addrs) => invites.create(addrs),
     get openInvites() {
-      prune()
-      return invites.size
+      return invites.open
     }
   }
 }

@@ -17,7 +17,7 @@
  * Repeated wrong proofs revoke every open offer (`maxFailedProofs`).
  */
 import type { Connection, Stream } from '@libp2p/interface'
-import { equalBytes, type DocId, asDocId } from '../../lib/index.ts'
+import { type DocId, asDocId } from '../../lib/index.ts'
 import { didKeyFromEd25519, ed25519PublicKey, issueDeviceCert, verifyDeviceCert, type DeviceCert } from '../../crypto/index.ts'
 import { LinkMessageFormatError, LinkRejectedError, LinkTokenError, SyncClosedError } from '../errors.ts'
 import { frameStream, type FrameStream } from '../frames.ts'
@@ -25,7 +25,8 @@ import type { Peer } from '../peer.ts'
 import { withTimeout } from '../protocol/wait.ts'
 import { dialOffer } from '../offer-dial.ts'
 import { decodeLinkMessage, encodeLinkMessage, LinkRejectReason, MAX_LINK_MESSAGE_BYTES } from './messages.ts'
-import { encodeLinkPayload, linkProof, newLinkToken, parseLinkPayload } from './payload.ts'
+import { LINK_OFFER, linkProof, parseLinkPayload } from './payload.ts'
+import { createOfferBook } from '../offer-book.ts'
 
 /** The protocol id. */
 export const LINK_PROTOCOL = '/phr/link/1'
@@ -116,15 +117,9 @@ export function createDeviceLinker(peer: Peer, init: DeviceLinkerInit): DeviceLi
   const maxFailed = init.maxFailedProofs ?? 3
   const approveTimeoutMs = init.approveTimeoutMs ?? 120_000
   const stepMs = init.stepTimeoutMs ?? 10_000
-  const offers = new Map<string, { token: Uint8Array; expiresAt: number }>()
-  let failed = 0
   let stopper = new AbortController()
   const me = peer.peerId.toString()
-
-  const prune = (): void => {
-    const now = clock()
-    for (const [k, o] of offers) if (o.expiresAt <= now) offers.delete(k)
-  }
+  const offers = createOfferBook({ kind: LINK_OFFER, person: own.person, peerId: me, clock, ttlMs: ttl, maxOpen, maxFailed })
 
   async function handle(stream: Stream, connection: Connection): Promise<void> {
     const frames = frameStream(stream, { ...LIMITS, frameTimeoutMs: stepMs })
@@ -139,18 +134,11 @@ export function createDeviceLinker(peer: Peer, init: DeviceLinkerInit): DeviceLi
       if (frame === null) throw new SyncClosedError('link: the new device closed the stream')
       const msg = decodeLinkMessage(frame)
       if (msg.type !== 'request') throw new LinkMessageFormatError('link: expected REQUEST')
-      prune()
-      let match: string | undefined
-      for (const [k, o] of offers) if (equalBytes(linkProof(o.token, me, remote), msg.proof)) match = k
-      if (match === undefined) {
-        failed++
-        // guessing: after a few wrong proofs no open offer can be used any more
-        if (failed >= maxFailed) offers.clear()
+      // the token works once, whatever happens next; guessing revokes every open offer
+      if (!offers.redeem(msg.proof, remote)) {
         await reject(LinkRejectReason.token)
         return
       }
-      // the token works once, whatever happens next
-      offers.delete(match)
       const request: LinkRequest = { peerId: remote, name: msg.name }
       const rootSecretKey = await withTimeout(Promise.resolve(init.approve(request)), approveTimeoutMs, signal, 'approval')
       if (rootSecretKey === undefined) {
@@ -187,23 +175,9 @@ export function createDeviceLinker(peer: Peer, init: DeviceLinkerInit): DeviceLi
       offers.clear()
       await peer.unhandle(LINK_PROTOCOL)
     },
-    createOffer(addrs) {
-      prune()
-      const token = newLinkToken()
-      const expiresAt = clock() + ttl
-      const payload = encodeLinkPayload({ token, person: own.person, peerId: me, expiresAt, addrs })
-      offers.set(payload, { token, expiresAt })
-      while (offers.size > maxOpen) {
-        const oldest = offers.keys().next().value
-        if (oldest === undefined) break
-        offers.delete(oldest)
-      }
-      failed = 0
-      return { payload, expiresAt }
-    },
+    createOffer: (addrs) => offers.create(addrs),
     get openOffers() {
-      prune()
-      return offers.size
+      return offers.open
     }
   }
 }
