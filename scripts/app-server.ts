@@ -50,12 +50,16 @@ function contentSecurityPolicy(config: AppConfig): string {
   ].join('; ')
 }
 
+/** A handler mounted beside the app (e.g. the relay's SMART Health Links server): true when it took the request. */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse) => boolean
+
 /**
  * Serves the built PWA from `root` with a single-page fallback for the app routes, and
  * `/config.json` with the relay addresses. Only GET and HEAD; no directory listings;
- * paths cannot leave `root`.
+ * paths cannot leave `root`. Requests a mounted handler takes (its own paths and methods)
+ * go to it first.
  */
-export function createAppServer(root: string, config: AppConfig): Server {
+export function createAppServer(root: string, config: AppConfig, mounted: MountedHandler[] = []): Server {
   const csp = contentSecurityPolicy(config)
   const configBody = JSON.stringify(config)
 
@@ -70,6 +74,7 @@ export function createAppServer(root: string, config: AppConfig): Server {
     res.setHeader('referrer-policy', 'no-referrer')
     res.setHeader('permissions-policy', 'bluetooth=(self), camera=(self), microphone=(self), geolocation=()')
     res.setHeader('cross-origin-opener-policy', 'same-origin')
+    for (const handle of mounted) if (handle(req, res)) return
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed')
       return

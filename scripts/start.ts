@@ -7,8 +7,9 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
-import { createRelay, describeStartError, type Relay } from '../src/relay/index.ts'
-import { createAppServer } from './app-server.ts'
+import { createRelay, createShlServer, describeStartError, type Relay } from '../src/relay/index.ts'
+import { join } from 'node:path'
+import { createAppServer, type MountedHandler } from './app-server.ts'
 import { buildIfStale } from './build-if-stale.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -36,15 +37,18 @@ try {
   process.exit(1)
 }
 
+const relayDataDir = process.env['RELAY_DATA_DIR'] ?? `${root}.data/relay`
 let relay: Relay
 try {
-  relay = await createRelay({ host, wsPort: relayPort, dataDir: process.env['RELAY_DATA_DIR'] ?? `${root}.data/relay` })
+  relay = await createRelay({ host, wsPort: relayPort, dataDir: relayDataDir })
 } catch (err) {
   console.error(describeStartError('The relay', relayPort, 'RELAY_PORT', err))
   process.exit(1)
 }
 
-const server = createAppServer(`${root}dist`, { relays: relay.webSocketAddrs() })
+// the relay's SMART Health Links server shares the app's origin (created once the port is known)
+const mounted: MountedHandler[] = []
+const server = createAppServer(`${root}dist`, { relays: relay.webSocketAddrs() }, mounted)
 try {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -60,10 +64,12 @@ try {
 }
 
 let stopping = false
+let closeShl = (): void => undefined
 async function stop(): Promise<void> {
   if (stopping) return
   stopping = true
   server.closeAllConnections()
+  closeShl()
   try {
     await Promise.all([new Promise((resolve) => server.close(resolve)), relay.stop()])
   } catch (err) {
@@ -78,6 +84,9 @@ process.on('SIGTERM', () => void stop())
 
 const { port: actualPort } = server.address() as AddressInfo
 const base = `http://${host}:${actualPort}`
+const shl = createShlServer({ path: join(relayDataDir, 'shl.sqlite'), baseUrl: base })
+mounted.push((req, res) => shl.handle(req, res))
+closeShl = () => shl.close()
 console.log(`patient app: ${base}/patient`)
 console.log(`doctor app:  ${base}/doctor`)
 for (const addr of relay.webSocketAddrs()) console.log(`relay:       ${addr}`)

@@ -49,6 +49,13 @@ describe('npm start', () => {
     expect((await fetch(`${started.baseUrl}/patient`, { method: 'POST' })).status).toBe(405)
   })
 
+  it('hosts SMART Health Links on the app’s origin (the relay’s SHL server), refusing what is not signed', async () => {
+    const res = await fetch(`${started.baseUrl}/shl/links`, { method: 'POST', body: 'not a registration' })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toMatch(/^ShlHostingFormatError/)
+    expect((await fetch(`${started.baseUrl}/shl/${'A'.repeat(43)}`, { method: 'POST', body: '{"recipient":"x"}' })).status).toBe(404)
+  })
+
   it('tells the app where the relay is, and the relay answers a libp2p dial', async () => {
     const config = (await (await fetch(`${started.baseUrl}/config.json`)).json()) as { relays: string[] }
     expect(config.relays).toEqual([started.relayAddr])

@@ -28,7 +28,11 @@ export const SignatureLabel = {
   /** The revocation of a grant, signed by the patient. */
   revocation: 'phr/v1/revocation',
   /** One entry of the hash-chained audit log, signed by the device that wrote it. */
-  audit: 'phr/v1/audit'
+  audit: 'phr/v1/audit',
+  /** A SMART Health Link handed to a relay to host, signed by the patient. */
+  shlHosting: 'phr/v1/shl-hosting',
+  /** The owner of a hosted SMART Health Link asking for its access log or its deletion. */
+  shlRequest: 'phr/v1/shl-request'
 } as const
 
 /** One of the signature labels. */

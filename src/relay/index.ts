@@ -16,3 +16,4 @@ export { createRelay, MAILBOX_DB_FILE, type Relay, type RelayInit, type RelayMai
 export { portInUse, describeStartError } from './errors.ts'
 export { createMailboxServer, createMailboxStore, DEFAULT_MAILBOX_QUOTAS } from './mailbox/index.ts'
 export type { MailboxServer, MailboxServerInit, MailboxServerComponents, MailboxStats, MailboxStore, MailboxQuotas } from './mailbox/index.ts'
+export { createShlServer, type ShlServer, type ShlServerInit } from './shl.ts'

@@ -90,3 +90,19 @@ export {
   type AnswerInviteOptions
 } from './invite/invite.ts'
 export { encodeInviteMessage, decodeInviteMessage, InviteRejectReason, MAX_INVITE_MESSAGE_BYTES, type InviteMessage } from './invite/messages.ts'
+export {
+  signShlHosting,
+  verifyShlHosting,
+  signShlRequest,
+  verifyShlRequest,
+  newShlId,
+  shlIdText,
+  ShlAction,
+  ShlHostingFormatError,
+  SHL_ID_LENGTH,
+  MAX_SHL_FILES,
+  MAX_SHL_FILE_CHARS,
+  MAX_SHL_REGISTRATION_BYTES,
+  type ShlHosting,
+  type ShlHostingFields
+} from './shl.ts'
