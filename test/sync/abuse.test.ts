@@ -64,8 +64,8 @@ async function greeted(a: { dev: Device; peer: RunningPeer }): Promise<RawSessio
 
 /** The victim cut `dev` off with `error`: banned, listed, no connection left. */
 async function cutOff(dev: Device, peer: RunningPeer, error: string): Promise<void> {
-  await eventually(() => victim.bans.isBanned(dev.peerId), 5_000, `${error}: banned`)
-  await eventually(() => victim.node.getConnections(peer.node.peerId).length === 0, 5_000, `${error}: connection closed`)
+  await eventually(() => victim.bans.isBanned(dev.peerId), 15_000, `${error}: banned`)
+  await eventually(() => victim.node.getConnections(peer.node.peerId).length === 0, 15_000, `${error}: connection closed`)
   const refused = victim.sync.status().refused.filter((r) => r.peerId === dev.peerId)
   expect(refused.map((r) => r.error)).toContain(error)
 }
@@ -75,9 +75,9 @@ let goodEdits = 0
 async function goodStillSyncs(): Promise<void> {
   const i = ++goodEdits
   goodRep.ydoc.getMap('m').set(`good-${i}`, i)
-  await eventually(() => victimRep.ydoc.getMap('m').get(`good-${i}`) === i, 5_000, 'good → victim')
+  await eventually(() => victimRep.ydoc.getMap('m').get(`good-${i}`) === i, 15_000, 'good → victim')
   victimRep.ydoc.getMap('m').set(`victim-${i}`, i)
-  await eventually(() => goodRep.ydoc.getMap('m').get(`victim-${i}`) === i, 5_000, 'victim → good')
+  await eventually(() => goodRep.ydoc.getMap('m').get(`victim-${i}`) === i, 15_000, 'victim → good')
   expect(victim.sync.status().peers.map((p) => p.peerId)).toContain(good.device.peerId)
   expect(victim.bans.isBanned(good.device.peerId)).toBe(false)
 }
