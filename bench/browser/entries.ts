@@ -6,6 +6,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { SYNTHETIC_TEN_YEARS } from '../../src/record/index.ts'
 import { createIndexedDbStore, createPersistence, type EnvelopeStore } from '../../src/storage/index.ts'
+import { compressPayload, decompressPayload, openEnvelopeAsync } from '../../src/envelope/index.ts'
 import { epochKeyOf } from '../../src/consent/index.ts'
 import { createRecordSession, openRecordWithVaultKey, openVaultContents, unlockVault } from '../../src/app/record-session.ts'
 import { importSyntheticRecord } from '../../src/app/demo.ts'
@@ -33,7 +34,20 @@ export interface StorageFigures {
   encryptedOpenMs: number
   ourIdbOpenBareMs: number
   yIndexeddbOpenMs: number
+  /** Stored (sealed, compressed) snapshot bytes. */
   snapshotBytes: number
+  /** Bytes of the states the snapshots hold. */
+  stateBytes: number
+}
+
+/** What `openBreakdown` measured, in ms summed over the compartments. */
+export interface OpenBreakdown {
+  readMs: number
+  /** verify + decrypt + inflate */
+  openMs: number
+  /** inflate alone (the same payloads again) */
+  inflateMs: number
+  applyMs: number
 }
 
 /** Our store's snapshot → open (verify, decrypt) → Y.applyUpdate into bare Y.Docs. */
@@ -107,7 +121,8 @@ export async function storageOpen(): Promise<StorageFigures> {
   })
 
   await store.close()
-  return { name, importMs, applyUpdateMs, encryptedOpenMs, ourIdbOpenBareMs, yIndexeddbOpenMs, snapshotBytes }
+  const stateBytes = states.reduce((n, s) => n + s.state.length, 0)
+  return { name, importMs, applyUpdateMs, encryptedOpenMs, ourIdbOpenBareMs, yIndexeddbOpenMs, snapshotBytes, stateBytes }
 }
 
 /** Kept referenced so that the measured heap holds the open record. */
@@ -119,4 +134,34 @@ export async function heapAfterOpen(name: string): Promise<number> {
   const h0 = heap()
   held = await openRecordWithVaultKey(store, vaultKey)
   return heap() - h0
+}
+
+/**
+ * Where a compacted open's time goes in the page, summed over the compartments: store read,
+ * verify + decrypt + inflate (`openEnvelopeAsync`), of which inflate alone, and apply into
+ * bare Y.Docs.
+ */
+export async function openBreakdown(name: string): Promise<OpenBreakdown> {
+  const store = await createIndexedDbStore({ name })
+  const vaultKey = await unlockVault(store, 'bench')
+  const { keyring } = await openVaultContents(store, vaultKey)
+  const out: OpenBreakdown = { readMs: 0, openMs: 0, inflateMs: 0, applyMs: 0 }
+  for (const keys of keyring.values()) {
+    let t = performance.now()
+    const stored = await store.read(keys.docId)
+    out.readMs += performance.now() - t
+    if (stored.snapshot === undefined) continue
+    t = performance.now()
+    const { plaintext } = await openEnvelopeAsync(stored.snapshot, { epochKey: (d, e) => epochKeyOf(keyring, d, e) }, { maxBytes: 1 << 30 })
+    out.openMs += performance.now() - t
+    const payload = await compressPayload(plaintext)
+    t = performance.now()
+    await decompressPayload(payload, plaintext.length)
+    out.inflateMs += performance.now() - t
+    t = performance.now()
+    Y.applyUpdate(new Y.Doc(), plaintext)
+    out.applyMs += performance.now() - t
+  }
+  await store.close()
+  return out
 }

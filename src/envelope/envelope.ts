@@ -9,6 +9,9 @@
  * ```
  *
  * The ciphertext's length is implicit (everything between the nonce and the last 64 bytes).
+ * A compressed snapshot (`header.codec === 'deflate-raw'`) seals the compressed payload of
+ * `compression.ts` as its plaintext; `sealSnapshot` writes one and `openEnvelopeAsync`
+ * inflates it after the signature and the tag have been checked.
  */
 import {
   assertBytes,
@@ -17,6 +20,7 @@ import {
   createReader,
   EnvelopeFormatError,
   EnvelopeTooLargeError,
+  equalBytes,
   KeyUnavailableError,
   SignatureInvalidError
 } from '../lib/index.ts'
@@ -36,9 +40,12 @@ import {
   verifyLabelled
 } from '../crypto/index.ts'
 import { encodeHeader, readHeader, type EnvelopeHeader } from './header.ts'
+import { CompressedPayloadError, compressPayload, decompressPayload } from './compression.ts'
 
 /** Default receive size cap: 4 MiB. */
 export const DEFAULT_MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
+/** Default cap on the state a compressed snapshot may inflate to: 256 MiB. */
+export const DEFAULT_MAX_INFLATED_BYTES = 256 * 1024 * 1024
 
 /** Keys for sealing. */
 export interface SealKeys {
@@ -97,7 +104,9 @@ function parse(bytes: Uint8Array, maxBytes = DEFAULT_MAX_ENVELOPE_BYTES): Parsed
 
 /**
  * Seals with a caller-chosen nonce. Only for test vectors: reusing a nonce under one
- * epoch key breaks confidentiality. Everything else is as `sealEnvelope`.
+ * epoch key breaks confidentiality. Everything else is as `sealEnvelope`, except that a
+ * header with `codec` is accepted: `plaintext` is then sealed as given, so it must already
+ * be a compressed payload (`compressPayload`).
  * @throws {TypeError} if an argument has the wrong type.
  * @throws {RangeError} if a key, the nonce or a header field is out of range.
  */
@@ -138,7 +147,40 @@ export function sealEnvelope(
   plaintext: Uint8Array,
   keys: { epochKey: Uint8Array; authorSecretKey: Uint8Array }
 ): Uint8Array {
+  if (header !== null && typeof header === 'object' && header.codec !== undefined) {
+    throw new TypeError('header.codec: a compressed snapshot is sealed with sealSnapshot')
+  }
   return sealEnvelopeWithNonce(header, plaintext, keys, randomBytes(AEAD_NONCE_LENGTH))
+}
+
+/**
+ * Seals a snapshot of a whole doc state: compressed (`codec: 'deflate-raw'`, the default)
+ * or raw. Compression is for snapshots only (see `compression.ts` on CRIME-style length
+ * leaks). Any `codec` on `header` is replaced by the one chosen here. The compressed
+ * payload is inflated once more and compared with `state` before it is sealed.
+ * @throws {TypeError} if an argument has the wrong type, or `header` is not a snapshot with `covers`.
+ * @throws {CompressedPayloadError} if the compressed payload would not give back `state`.
+ * @throws {RangeError} if a key or header field is out of range.
+ * @example const bytes = await sealSnapshot({ docId, epoch, author: pk, seq: 9, kind: 'snapshot', covers }, state, { epochKey, authorSecretKey: sk })
+ */
+export async function sealSnapshot(
+  header: EnvelopeHeader,
+  state: Uint8Array,
+  keys: SealKeys,
+  opts: { compress?: boolean } = {}
+): Promise<Uint8Array> {
+  if (header === null || typeof header !== 'object' || header.kind !== 'snapshot') throw new TypeError('sealSnapshot: expected a snapshot header')
+  assertBytes(state, 'state')
+  const rest: EnvelopeHeader = { ...header }
+  delete rest.codec
+  if (opts.compress === false) return sealEnvelopeWithNonce(rest, state, keys, randomBytes(AEAD_NONCE_LENGTH))
+  const payload = await compressPayload(state)
+  // a snapshot replaces the update log: a payload that would not give back exactly these
+  // bytes must never be sealed (this costs one inflate, at compaction only)
+  if (!equalBytes(await decompressPayload(payload, state.length), state)) {
+    throw new CompressedPayloadError('sealSnapshot: the compressed payload does not inflate to the state')
+  }
+  return sealEnvelopeWithNonce({ ...rest, codec: 'deflate-raw' }, payload, keys, randomBytes(AEAD_NONCE_LENGTH))
 }
 
 /**
@@ -188,6 +230,8 @@ export function verifyEnvelope(bytes: Uint8Array, opts: OpenOptions = {}): Envel
  * @throws {SignatureInvalidError} if the author's signature does not verify.
  * @throws {KeyUnavailableError} if no key is held for the doc and epoch.
  * @throws {DecryptError} if the payload does not authenticate under that key.
+ * @throws {CompressedPayloadError} for a compressed snapshot (checked and decrypted, then
+ *   refused: its payload is not the state; `openEnvelopeAsync` inflates it).
  * @example const { header, plaintext } = openEnvelope(bytes, { epochKey: (d, e) => keyring.get(d, e) })
  */
 export function openEnvelope(
@@ -197,10 +241,36 @@ export function openEnvelope(
 ): { header: EnvelopeHeader; plaintext: Uint8Array } {
   const options = opts ?? {}
   const p = parse(bytes, options.maxBytes)
-  checkAuthorAndSignature(p, options)
+  const plaintext = decrypt(p, keys, options)
+  // fail closed: a compressed payload must never reach a caller as if it were the state
+  if (p.header.codec !== undefined) throw new CompressedPayloadError('openEnvelope: a compressed snapshot is opened with openEnvelopeAsync')
+  return { header: p.header, plaintext }
+}
+
+function decrypt(p: ParsedEnvelope, keys: OpenKeys, opts: OpenOptions): Uint8Array {
+  checkAuthorAndSignature(p, opts)
   const key = keys.epochKey(p.header.docId, p.header.epoch)
   if (key === undefined) throw new KeyUnavailableError(`envelope: no key for this doc at epoch ${p.header.epoch}`)
   assertBytes(key, 'epochKey()', AEAD_KEY_LENGTH)
-  const plaintext = aeadOpen(key, p.nonce, concatBytes(aadLabel(p.header.kind), p.headerBytes), p.ct)
-  return { header: p.header, plaintext }
+  return aeadOpen(key, p.nonce, concatBytes(aadLabel(p.header.kind), p.headerBytes), p.ct)
+}
+
+/**
+ * Opens any envelope, compressed snapshots included: as `openEnvelope`, then — only after
+ * the signature and the AEAD tag have been checked — inflates a compressed snapshot's
+ * payload under `opts.maxInflatedBytes`. `plaintext` is always the Yjs update or state.
+ * @throws everything `openEnvelope` throws; a compressed snapshot is inflated rather than refused.
+ * @throws {InflatedTooLargeError} if a compressed snapshot declares more state than `opts.maxInflatedBytes`.
+ * @throws {CompressedPayloadError} if a compressed snapshot's payload is malformed.
+ * @example const { header, plaintext } = await openEnvelopeAsync(bytes, keys, { maxBytes, maxInflatedBytes: 64 << 20 })
+ */
+export async function openEnvelopeAsync(
+  bytes: Uint8Array,
+  keys: OpenKeys,
+  opts: OpenOptions & { maxInflatedBytes?: number } = {}
+): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array }> {
+  const p = parse(bytes, opts.maxBytes)
+  const sealed = decrypt(p, keys, opts)
+  if (p.header.codec === undefined) return { header: p.header, plaintext: sealed }
+  return { header: p.header, plaintext: await decompressPayload(sealed, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) }
 }

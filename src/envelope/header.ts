@@ -3,9 +3,14 @@
  *
  * ```
  * header = v (0x01) ‖ docId (16) ‖ epoch (varuint) ‖ author (Ed25519 pk, 32)
- *          ‖ seq (varuint, ≥ 1) ‖ kind (0x00 update | 0x01 snapshot)
- *          ‖ [snapshot only: count (varuint) ‖ count × (author (32) ‖ seq (varuint, ≥ 1))]
+ *          ‖ seq (varuint, ≥ 1) ‖ kind (0x00 update | 0x01 snapshot | 0x02 compressed snapshot)
+ *          ‖ [snapshots only: count (varuint) ‖ count × (author (32) ‖ seq (varuint, ≥ 1))]
  * ```
+ *
+ * A compressed snapshot (0x02) is a snapshot whose sealed plaintext is the compressed
+ * payload of `compression.ts` rather than the raw state; it is read as `kind: 'snapshot'`
+ * with `codec: 'deflate-raw'`. The kind byte is in the signed and authenticated header, so
+ * the codec cannot be switched without the signature failing.
  *
  * A snapshot's covered vector is sorted by author bytes, strictly ascending (no duplicate
  * authors), each seq ≥ 1. Varuints are minimal. The reader rejects every other spelling,
@@ -42,12 +47,19 @@ export interface EnvelopeHeader {
    * author (64 lowercase hex digits of the Ed25519 public key) → highest seq (≥ 1).
    */
   covers?: Map<string, number>
+  /**
+   * Snapshots only: how the sealed plaintext encodes the state. `deflate-raw`: the segmented
+   * compressed payload of `compression.ts`. Absent: the raw state (every snapshot before
+   * compression, and what `sealEnvelope` writes).
+   */
+  codec?: 'deflate-raw'
 }
 
 /** Header format version. */
 export const ENVELOPE_VERSION = 1
 const KIND_UPDATE = 0
 const KIND_SNAPSHOT = 1
+const KIND_COMPRESSED_SNAPSHOT = 2
 /** Most authors a snapshot's covered vector may list. */
 export const MAX_COVERED_AUTHORS = 65_536
 
@@ -66,11 +78,13 @@ export function encodeHeader(header: EnvelopeHeader): Uint8Array {
   const w = createWriter().byte(ENVELOPE_VERSION).bytes(header.docId).varUint(header.epoch).bytes(header.author).varUint(header.seq)
   if (header.kind === 'update') {
     if (header.covers !== undefined) throw new RangeError('header.covers: only snapshots cover a vector')
+    if (header.codec !== undefined) throw new RangeError('header.codec: only snapshots are compressed')
     w.byte(KIND_UPDATE)
   } else if (header.kind === 'snapshot') {
     if (!(header.covers instanceof Map)) throw new TypeError('header.covers: a snapshot needs a Map of author hex → seq')
     if (header.covers.size > MAX_COVERED_AUTHORS) throw new RangeError(`header.covers: more than ${MAX_COVERED_AUTHORS} authors`)
-    w.byte(KIND_SNAPSHOT).varUint(header.covers.size)
+    if (header.codec !== undefined && header.codec !== 'deflate-raw') throw new RangeError(`header.codec: expected 'deflate-raw' or none, got ${String(header.codec)}`)
+    w.byte(header.codec === 'deflate-raw' ? KIND_COMPRESSED_SNAPSHOT : KIND_SNAPSHOT).varUint(header.covers.size)
     // lowercase hex sorts like the bytes it spells, so this is the canonical byte order
     for (const author of [...header.covers.keys()].sort()) {
       if (!isAuthorHex(author)) throw new RangeError(`header.covers: key ${JSON.stringify(author).slice(0, 80)} is not 64 lowercase hex digits`)
@@ -97,7 +111,7 @@ export function readHeader(r: Reader): EnvelopeHeader {
   const seq = r.varUint('seq', 1)
   const kind = r.byte('kind')
   if (kind === KIND_UPDATE) return { docId, epoch, author, seq, kind: 'update' }
-  if (kind !== KIND_SNAPSHOT) throw new EnvelopeFormatError(`envelope: unknown kind ${kind}`)
+  if (kind !== KIND_SNAPSHOT && kind !== KIND_COMPRESSED_SNAPSHOT) throw new EnvelopeFormatError(`envelope: unknown kind ${kind}`)
   const count = r.varUint('covers count', 0, MAX_COVERED_AUTHORS)
   // each entry is ≥ 33 bytes: reject an impossible count before allocating anything
   if (count * (AUTHOR_KEY_LENGTH + 1) > r.remaining) throw new EnvelopeFormatError('envelope: covers count exceeds the input')
@@ -109,7 +123,7 @@ export function readHeader(r: Reader): EnvelopeHeader {
     previous = key
     covers.set(key, r.varUint('covered seq', 1))
   }
-  return { docId, epoch, author, seq, kind: 'snapshot', covers }
+  return kind === KIND_COMPRESSED_SNAPSHOT ? { docId, epoch, author, seq, kind: 'snapshot', covers, codec: 'deflate-raw' } : { docId, epoch, author, seq, kind: 'snapshot', covers }
 }
 
 /**

@@ -16,6 +16,9 @@
  * const { plaintext } = openEnvelope(bytes, { epochKey: (d, e) => keyring.get(d, e) }, {
  *   isAllowed: (author, header) => acl.mayWrite(author, header.docId, header.epoch)
  * })
+ * // a snapshot of a whole compartment is compressed before it is sealed
+ * const snap = await sealSnapshot({ docId, epoch: 0, author: pk, seq: 2, kind: 'snapshot', covers }, state, keys)
+ * const { plaintext: sameState } = await openEnvelopeAsync(snap, { epochKey: (d, e) => keyring.get(d, e) })
  * ```
  * @packageDocumentation
  */
@@ -24,11 +27,15 @@ export { ENVELOPE_VERSION, MAX_COVERED_AUTHORS } from './header.ts'
 export {
   sealEnvelope,
   sealEnvelopeWithNonce,
+  sealSnapshot,
   openEnvelope,
+  openEnvelopeAsync,
   parseEnvelopeHeader,
   verifyEnvelope,
-  DEFAULT_MAX_ENVELOPE_BYTES
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_MAX_INFLATED_BYTES
 } from './envelope.ts'
+export { compressPayload, decompressPayload, InflatedTooLargeError, CompressedPayloadError, SEGMENT_BYTES } from './compression.ts'
 export type { SealKeys, OpenKeys, OpenOptions } from './envelope.ts'
 export { createSequenceTracker } from './sequence.ts'
 export type { SequenceTracker, SequenceTrackerInit } from './sequence.ts'

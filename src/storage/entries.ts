@@ -8,7 +8,9 @@ import type { Vector } from './port.ts'
 
 /**
  * Largest envelope a store keeps: a snapshot holds a whole compartment (ten years of
- * vitals run to tens of MB). Update envelopes from peers have a smaller cap at receive.
+ * vitals: 43 MB of state, about 3 MB as a compressed snapshot; a raw snapshot written
+ * before compression keeps its full size). Update envelopes from peers have a smaller cap
+ * at receive.
  */
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 

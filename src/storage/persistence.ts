@@ -9,14 +9,27 @@
  * - `receive()` is the receive pipeline for envelopes from peers, in DESIGN §5's order:
  *   size cap → parse → author allowed → signature → seq (duplicates dropped, gaps held)
  *   → decrypt → store → apply. In-memory state changes only after the store committed.
- * - `compact()` writes a snapshot of the whole state, after checking that it decodes to
- *   the same state, and lets the store drop the envelopes it covers.
+ * - `compact()` writes a compressed snapshot of the whole state, after checking that it
+ *   decodes to the same state (`sealSnapshot` also checks that the payload inflates back
+ *   to exactly those bytes), and lets the store drop the envelopes it covers. Compression
+ *   lives in the envelope layer and is for snapshots only (see `envelope/compression.ts`);
+ *   opening inflates them after the signature and tag checks, under `maxInflatedBytes`.
  *
  * The doc is reached only through `PersistableDoc` (its update hook and apply), so this
  * layer never imports the CRDT library.
  */
 import { authorHex, equalBytes, toHex, EnvelopeFormatError, type DocId } from '../lib/index.ts'
-import { createSequenceTracker, DEFAULT_MAX_ENVELOPE_BYTES, openEnvelope, parseEnvelopeHeader, sealEnvelope, type EnvelopeHeader, type SequenceTracker } from '../envelope/index.ts'
+import {
+  createSequenceTracker,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_MAX_INFLATED_BYTES,
+  openEnvelopeAsync,
+  parseEnvelopeHeader,
+  sealEnvelope,
+  sealSnapshot,
+  type EnvelopeHeader,
+  type SequenceTracker
+} from '../envelope/index.ts'
 import type { EnvelopeStore } from './port.ts'
 import { MAX_SNAPSHOT_BYTES } from './entries.ts'
 import { SnapshotMismatchError } from './errors.ts'
@@ -60,11 +73,19 @@ export interface PersistenceInit {
   /** Size cap of an update envelope. @default 4 MiB (the envelope default) */
   maxEnvelopeBytes?: number
   /**
-   * Size cap of a snapshot envelope (a whole compartment: the vitals of ten years run to
-   * tens of MB). Checked from the header's kind before anything else is parsed.
+   * Size cap of a snapshot envelope (a whole compartment: the vitals of ten years are 43 MB
+   * of state, about 3 MB compressed). Checked from the header's kind before anything else
+   * is parsed; the state a compressed one inflates to has its own cap, `maxInflatedBytes`.
    * @default MAX_SNAPSHOT_BYTES (256 MiB)
    */
   maxSnapshotBytes?: number
+  /**
+   * Cap on the state a compressed snapshot may inflate to (a decompression bomb is refused
+   * with `InflatedTooLargeError`). @default DEFAULT_MAX_INFLATED_BYTES (256 MiB)
+   */
+  maxInflatedBytes?: number
+  /** Whether `compact()` compresses the snapshot it writes. @default true */
+  compressSnapshots?: boolean
 }
 
 /** One stored or received envelope that could not be used. */
@@ -146,12 +167,14 @@ export function createPersistence(init: PersistenceInit): Persistence {
   const openKeys = { epochKey: (d: Uint8Array, e: number) => keys.epochKey(d, e) }
   const maxUpdate = init.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES
   const maxSnapshot = init.maxSnapshotBytes ?? MAX_SNAPSHOT_BYTES
+  const maxInflatedBytes = init.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES
+  const compress = init.compressSnapshots ?? true
   const isAllowed = keys.isAllowed?.bind(keys)
   /** Opens with the size cap of the envelope's kind (read from its header first). */
-  const open = (bytes: Uint8Array): { header: EnvelopeHeader; plaintext: Uint8Array } => {
+  const open = (bytes: Uint8Array): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array }> => {
     const kind = parseEnvelopeHeader(bytes, { maxBytes: Math.max(maxUpdate, maxSnapshot) }).kind
     const maxBytes = kind === 'snapshot' ? maxSnapshot : maxUpdate
-    return openEnvelope(bytes, openKeys, isAllowed === undefined ? { maxBytes } : { maxBytes, isAllowed })
+    return openEnvelopeAsync(bytes, openKeys, isAllowed === undefined ? { maxBytes, maxInflatedBytes } : { maxBytes, maxInflatedBytes, isAllowed })
   }
 
   let tracker: SequenceTracker<Held> = createSequenceTracker()
@@ -242,8 +265,8 @@ export function createPersistence(init: PersistenceInit): Persistence {
   }
 
   /** Verifies, decrypts and applies one envelope already in seq order. */
-  function applyEnvelope(bytes: Uint8Array): void {
-    const { header, plaintext } = open(bytes)
+  async function applyEnvelope(bytes: Uint8Array): Promise<void> {
+    const { header, plaintext } = await open(bytes)
     doc.applyUpdate(plaintext, FROM_STORE)
     if (header.kind === 'snapshot' && header.covers !== undefined) tracker.advance(header.covers)
   }
@@ -257,7 +280,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         let snapshot = false
         if (stored.snapshot !== undefined) {
           try {
-            applyEnvelope(stored.snapshot)
+            await applyEnvelope(stored.snapshot)
             snapshot = true
           } catch (err) {
             problems.push(problemOf(err, safeHeader(stored.snapshot)))
@@ -269,7 +292,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
           let item: Held
           try {
             // verify and decrypt before the envelope may advance the vector
-            const opened = open(bytes)
+            const opened = await open(bytes)
             item = { bytes, header: opened.header, plaintext: opened.plaintext }
           } catch (err) {
             problems.push(problemOf(err, safeHeader(bytes)))
@@ -312,7 +335,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         for (const bytes of list) {
           try {
             // size cap, parse, author allowed, signature, then decrypt: nothing kept before
-            const { header, plaintext } = open(bytes)
+            const { header, plaintext } = await open(bytes)
             if (!equalBytes(header.docId, docId)) throw new EnvelopeFormatError('envelope belongs to another doc')
             const item = { bytes, header, plaintext }
             if (header.kind === 'snapshot') {
@@ -355,7 +378,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         covers.set(me, seq)
         const { epoch, key } = keys.sealing()
         const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq, kind: 'snapshot', covers }
-        const snapshot = sealEnvelope(header, state, { epochKey: key, authorSecretKey: keys.author.secretKey })
+        const snapshot = await sealSnapshot(header, state, { epochKey: key, authorSecretKey: keys.author.secretKey }, { compress })
         const removed = await store.compact(snapshot)
         nextSeq++
         tracker.advance(covers)

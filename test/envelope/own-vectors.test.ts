@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { concatBytes, fromHex, toHex, utf8Encode } from '../../src/lib/index.ts'
 import { aeadOpen, SignatureLabel, verifyLabelled } from '../../src/crypto/index.ts'
-import { openEnvelope, parseEnvelopeHeader, sealEnvelopeWithNonce, type EnvelopeHeader } from '../../src/envelope/index.ts'
+import { openEnvelope, openEnvelopeAsync, parseEnvelopeHeader, sealEnvelopeWithNonce, type EnvelopeHeader } from '../../src/envelope/index.ts'
 import { patient } from '../crypto/helpers.ts'
 
 interface Case {
   name: string
-  header: { docId: string; epoch: number; author: string; seq: number; kind: 'update' | 'snapshot'; covers?: Record<string, number> }
+  header: { docId: string; epoch: number; author: string; seq: number; kind: 'update' | 'snapshot'; covers?: Record<string, number>; codec?: 'deflate-raw' }
   plaintext: string
+  /** Compressed snapshots: the state the plaintext (a compressed payload) inflates to. */
+  state?: string
   nonce: string
   headerBytes: string
   aad: string
@@ -28,7 +30,7 @@ function header(c: Case): EnvelopeHeader {
   const h = { docId: fromHex(c.header.docId), epoch: c.header.epoch, author: fromHex(c.header.author), seq: c.header.seq }
   return c.header.kind === 'update'
     ? { ...h, kind: 'update' }
-    : { ...h, kind: 'snapshot', covers: new Map(Object.entries(c.header.covers ?? {})) }
+    : { ...h, kind: 'snapshot', covers: new Map(Object.entries(c.header.covers ?? {})), ...(c.header.codec === undefined ? {} : { codec: c.header.codec }) }
 }
 
 describe('phr-envelope.json', () => {
@@ -53,10 +55,11 @@ describe('phr-envelope.json', () => {
     expect(verifyLabelled(SignatureLabel.envelope, fromHex(v.author.ed25519PublicKey), signed, fromHex(c.signature))).toBe(true)
   })
 
-  it.each(v.cases)('$name: opens to the plaintext and header', (c) => {
-    const opened = openEnvelope(fromHex(c.envelope), { epochKey: () => epochKey })
+  it.each(v.cases)('$name: opens to the plaintext (or, compressed, its state) and header', async (c) => {
+    const opened = await openEnvelopeAsync(fromHex(c.envelope), { epochKey: () => epochKey })
     expect(opened.header).toEqual(header(c))
-    expect(toHex(opened.plaintext)).toBe(c.plaintext)
+    expect(toHex(opened.plaintext)).toBe(c.state ?? c.plaintext)
+    if (c.state === undefined) expect(toHex(openEnvelope(fromHex(c.envelope), { epochKey: () => epochKey }).plaintext)).toBe(c.plaintext)
     expect(parseEnvelopeHeader(fromHex(c.envelope))).toEqual(header(c))
   })
 })

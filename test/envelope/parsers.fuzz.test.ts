@@ -143,7 +143,7 @@ const targets: FuzzTarget[] = [
     corpus: envelopes,
     weights: GATED_WEIGHTS,
     maxLength: 1100,
-    allowed: ['EnvelopeFormatError', 'EnvelopeTooLargeError', 'AuthorNotAllowedError', 'SignatureInvalidError', 'KeyUnavailableError', 'DecryptError'],
+    allowed: ['EnvelopeFormatError', 'EnvelopeTooLargeError', 'AuthorNotAllowedError', 'SignatureInvalidError', 'KeyUnavailableError', 'DecryptError', 'CompressedPayloadError'],
     deep: ['SignatureInvalidError', 'KeyUnavailableError', 'DecryptError'],
     repair: resignEnvelope,
     run: (input, rng, mutation) =>

@@ -11,7 +11,7 @@ import * as Y from 'yjs'
 import { createMemoryStore, createPersistence, type DocKeys, type EnvelopeStore } from '../../src/storage/index.ts'
 import { createSqliteStore } from '../../src/storage/sqlite.ts'
 import { generateSigningKeyPair, newDocId, newEpochKey } from '../../src/crypto/index.ts'
-import { sealEnvelope } from '../../src/envelope/index.ts'
+import { parseEnvelopeHeader, sealEnvelope } from '../../src/envelope/index.ts'
 import { toHex, type DocId } from '../../src/lib/index.ts'
 import { persistableYDoc } from '../helpers/ydoc.ts'
 
@@ -201,6 +201,65 @@ describe('persistence binding', () => {
     expect(b.report).toMatchObject({ snapshot: true, envelopes: 1, problems: [] })
     expect(b.ydoc.getMap('m').toJSON()).toEqual(a.ydoc.getMap('m').toJSON())
     expect(b.persistence.vector().get(toHex(device.publicKey))).toBe(22)
+  })
+
+  it('compacts into a compressed snapshot, much smaller than the state, that reopens to the same state', async () => {
+    const key = newEpochKey()
+    const device = generateSigningKeyPair()
+    const docId = newDocId()
+    const store = createMemoryStore()
+    const a = await openDoc(store, docId, keysFor(key, device))
+    const notes = a.ydoc.getMap('notes')
+    for (let i = 0; i < 2000; i++) notes.set(`Observation/${i}`, { resourceType: 'Observation', status: 'final', code: { text: 'Heart rate' }, value: 60 + (i % 40) })
+    await a.persistence.flush()
+    await a.persistence.compact()
+    const snapshot = (await store.read(docId)).snapshot!
+    expect(parseEnvelopeHeader(snapshot, { maxBytes: 1 << 30 }).codec).toBe('deflate-raw')
+    const state = Y.encodeStateAsUpdate(a.ydoc)
+    expect(snapshot.length).toBeLessThan(state.length / 4)
+    await a.persistence.close()
+
+    const b = await openDoc(store, docId, keysFor(key, device))
+    expect(b.report).toMatchObject({ snapshot: true, problems: [] })
+    expect(b.ydoc.getMap('notes').toJSON()).toEqual(notes.toJSON())
+  })
+
+  it('still opens a record whose snapshot was stored raw, before compression', async () => {
+    const key = newEpochKey()
+    const device = generateSigningKeyPair()
+    const docId = newDocId()
+    const store = createMemoryStore()
+    const p = persistableYDoc()
+    const old = createPersistence({ docId, doc: p, store, keys: keysFor(key, device), compressSnapshots: false })
+    await old.load()
+    p.doc.getMap('m').set('allergy', 'penicillin')
+    await old.flush()
+    await old.compact()
+    expect(parseEnvelopeHeader((await store.read(docId)).snapshot!, { maxBytes: 1 << 30 }).codec).toBeUndefined()
+    await old.close()
+
+    const b = await openDoc(store, docId, keysFor(key, device))
+    expect(b.report).toMatchObject({ snapshot: true, problems: [] })
+    expect(b.ydoc.getMap('m').get('allergy')).toBe('penicillin')
+  })
+
+  it('names a stored snapshot that would inflate past the cap, and applies nothing of it', async () => {
+    const key = newEpochKey()
+    const device = generateSigningKeyPair()
+    const docId = newDocId()
+    const store = createMemoryStore()
+    const a = await openDoc(store, docId, keysFor(key, device))
+    for (let i = 0; i < 500; i++) a.ydoc.getMap('m').set(`k${i}`, 'x'.repeat(100))
+    await a.persistence.flush()
+    await a.persistence.compact()
+    await a.persistence.close()
+
+    const p = persistableYDoc()
+    const small = createPersistence({ docId, doc: p, store, keys: keysFor(key, device), maxInflatedBytes: 10_000 })
+    const report = await small.load()
+    expect(report.snapshot).toBe(false)
+    expect(report.problems.map((x) => x.error)).toEqual(['InflatedTooLargeError'])
+    expect(p.doc.getMap('m').size).toBe(0)
   })
 
   it('refuses to compact when the snapshot would not decode to the same state', async () => {

@@ -30,7 +30,7 @@ import {
   type PersonKeys
 } from '../../src/crypto/index.ts'
 import { mlKem768Encapsulate } from '../../src/crypto/kem.ts'
-import { sealEnvelopeWithNonce, type EnvelopeHeader } from '../../src/envelope/index.ts'
+import { compressPayload, sealEnvelopeWithNonce, type EnvelopeHeader } from '../../src/envelope/index.ts'
 import { encodeHeader } from '../../src/envelope/header.ts'
 import {
   AUTHORITY_ENTROPY,
@@ -81,7 +81,8 @@ write('phr-recovery.json', {
 const author = patient()
 const epochKey = seq(0x40, 32)
 const docId = seq(0xd0, 16)
-const envelopeCases: Array<{ name: string; header: EnvelopeHeader; plaintext: Uint8Array; nonce: Uint8Array }> = [
+const compressedState = utf8Encode('{"resourceType":"Observation","status":"final"}'.repeat(40))
+const envelopeCases: Array<{ name: string; header: EnvelopeHeader; plaintext: Uint8Array; nonce: Uint8Array; state?: Uint8Array }> = [
   {
     name: 'update, epoch 0, seq 1',
     header: { docId, epoch: 0, author: author.signing.publicKey, seq: 1, kind: 'update' },
@@ -109,12 +110,20 @@ const envelopeCases: Array<{ name: string; header: EnvelopeHeader; plaintext: Ui
     },
     plaintext: utf8Encode('whole doc state'),
     nonce: seq(0x90, 24)
+  },
+  {
+    name: 'compressed snapshot (kind 0x02), epoch 3, seq 8, covering patient → 8: plaintext = compressed payload of state',
+    header: { docId, epoch: 3, author: author.signing.publicKey, seq: 8, kind: 'snapshot', covers: new Map([[hex(patient().signing.publicKey), 8]]), codec: 'deflate-raw' },
+    plaintext: await compressPayload(compressedState),
+    state: compressedState,
+    nonce: seq(0xa8, 24)
   }
 ]
 write('phr-envelope.json', {
   description:
     'Envelopes (DESIGN §5, src/envelope): envelope = header ‖ nonce(24) ‖ ct ‖ sig(64); ' +
     'ct = XChaCha20-Poly1305(epochKey, nonce, aad = label ‖ header, plaintext) with label "phr/v1/update" or "phr/v1/snapshot"; ' +
+    'a compressed snapshot (kind 0x02, codec deflate-raw) seals the compressed payload of its state (listed as state); ' +
     'sig = Ed25519(author sk, "phr/v1/envelope" ‖ header ‖ nonce ‖ ct). See test/vectors/README.md for the header layout.',
   author: personJson(author, PATIENT_ENTROPY),
   epochKey: hex(epochKey),
@@ -132,9 +141,11 @@ write('phr-envelope.json', {
         author: hex(c.header.author),
         seq: c.header.seq,
         kind: c.header.kind,
-        ...(c.header.covers === undefined ? {} : { covers: Object.fromEntries(c.header.covers) })
+        ...(c.header.covers === undefined ? {} : { covers: Object.fromEntries(c.header.covers) }),
+        ...(c.header.codec === undefined ? {} : { codec: c.header.codec })
       },
       plaintext: hex(c.plaintext),
+      ...(c.state === undefined ? {} : { state: hex(c.state) }),
       nonce: hex(c.nonce),
       headerBytes: hex(headerBytes),
       aad: hex(aad),
