@@ -1,7 +1,8 @@
 /**
- * Bluetooth health devices (DESIGN §9): pure GATT parsers (`./gatt/`) and the mapping of
- * their readings to FHIR R4 Observations and record time series. No browser API here: a
- * device session hands in the `DataView` of each notification.
+ * Bluetooth health devices (DESIGN §9): pure GATT parsers (`./gatt/`), the mapping of
+ * their readings to FHIR R4 Observations and record time series (`./fhir.ts`), and device
+ * sessions over Web Bluetooth (`./bluetooth/`: pairing, subscriptions, reconnects, RACP),
+ * which hand the `DataView` of each notification to the parsers.
  *
  * @example
  * ```ts
@@ -26,3 +27,4 @@ export {
   WEB_BLUETOOTH_DEVICE_ID_SYSTEM
 } from './fhir.ts'
 export type { DeviceReading, ReadingContext, ObservationInit, SeriesSample } from './fhir.ts'
+export * from './bluetooth/index.ts'
