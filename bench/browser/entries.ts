@@ -16,6 +16,7 @@ const gc = (): void => (globalThis as unknown as { gc?: () => void }).gc?.()
 const heap = (): number => {
   if ((globalThis as unknown as { gc?: unknown }).gc === undefined) return NaN
   gc()
+  gc()
   return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize
 }
 
@@ -131,6 +132,7 @@ export let held: unknown
 export async function heapAfterOpen(name: string): Promise<number> {
   const store = await createIndexedDbStore({ name })
   const vaultKey = await unlockVault(store, 'bench')
+  held = undefined
   const h0 = heap()
   held = await openRecordWithVaultKey(store, vaultKey)
   return heap() - h0

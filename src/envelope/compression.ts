@@ -103,7 +103,29 @@ export async function compressPayload(state: Uint8Array): Promise<Uint8Array> {
   return out
 }
 
+/**
+ * Inflates one raw-DEFLATE segment into exactly `out`, or throws. A platform with a faster
+ * inflater than `DecompressionStream` (Node's zlib on its thread pool) installs one with
+ * `useRawInflater`; the checks around it stay the same.
+ */
+export type RawInflater = (deflated: Uint8Array, out: Uint8Array) => Promise<void>
+
+let platformInflater: RawInflater | undefined
+
+/** Installs (or, with `undefined`, removes) the platform's raw inflater. */
+export function useRawInflater(inflater: RawInflater | undefined): void {
+  platformInflater = inflater
+}
+
 async function inflateSegment(deflated: Uint8Array, out: Uint8Array, index: number): Promise<void> {
+  if (platformInflater !== undefined) {
+    try {
+      await platformInflater(deflated, out)
+    } catch (err) {
+      throw new CompressedPayloadError(`compressed payload: segment ${index} does not inflate to its declared ${out.length} bytes (${err instanceof Error ? err.message : String(err)})`, { cause: err })
+    }
+    return
+  }
   let at = 0
   let over = false
   try {
@@ -153,11 +175,17 @@ export async function decompressPayload(payload: Uint8Array, maxBytes: number): 
   const out = new Uint8Array(total)
   let src = r.offset
   let dst = 0
+  const jobs: Array<() => Promise<void>> = []
   for (const [i, s] of segments.entries()) {
-    await inflateSegment(payload.subarray(src, src + s.deflated), out.subarray(dst, dst + s.inflated), i)
+    const input = payload.subarray(src, src + s.deflated)
+    const target = out.subarray(dst, dst + s.inflated)
+    jobs.push(() => inflateSegment(input, target, i))
     src += s.deflated
     dst += s.inflated
   }
+  // a platform inflater runs off the main thread: its segments go in parallel
+  if (platformInflater !== undefined) await Promise.all(jobs.map((job) => job()))
+  else for (const job of jobs) await job()
   return out
 }
 

@@ -35,7 +35,7 @@ export {
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_INFLATED_BYTES
 } from './envelope.ts'
-export { compressPayload, decompressPayload, InflatedTooLargeError, CompressedPayloadError, SEGMENT_BYTES } from './compression.ts'
+export { compressPayload, decompressPayload, useRawInflater, InflatedTooLargeError, CompressedPayloadError, SEGMENT_BYTES, type RawInflater } from './compression.ts'
 export type { SealKeys, OpenKeys, OpenOptions } from './envelope.ts'
 export { createSequenceTracker } from './sequence.ts'
 export type { SequenceTracker, SequenceTrackerInit } from './sequence.ts'

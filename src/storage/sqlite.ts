@@ -11,6 +11,7 @@ import { fromHex, toHex, type DocId } from '../lib/index.ts'
 import type { EnvelopeStore, StoredDoc, Vector } from './port.ts'
 import { contiguousVector, covered, coversOf, dominates, entryOf } from './entries.ts'
 import { StaleSnapshotError, StoreOpenError } from './errors.ts'
+import { installNodeInflater } from '../envelope/node-inflate.ts'
 
 /** Options of the SQLite store. */
 export interface SqliteStoreInit {
@@ -35,10 +36,12 @@ const KIND_UPDATE = 0
 const KIND_SNAPSHOT = 1
 
 /**
- * Opens (creating if needed) a SQLite envelope store.
+ * Opens (creating if needed) a SQLite envelope store. This is the Node entry of storage,
+ * so it also has compressed snapshots inflate with zlib in this process.
  * @throws {StoreOpenError} when the file is not a database of ours
  */
 export function createSqliteStore(init: SqliteStoreInit): EnvelopeStore {
+  installNodeInflater()
   let db: DatabaseSync
   try {
     db = new DatabaseSync(init.path)
