@@ -4,13 +4,21 @@
  *
  * Environment: PORT (app, default 8080), RELAY_PORT (relay WebSockets, default 9090),
  * HOST (default 127.0.0.1), RELAY_DATA_DIR (default .data/relay).
+ *
+ * PHR_DEMO_AUTHORITY=1 (off unless set) adds a DEMO licensing authority for trying the
+ * doctor's app and for tests: a fresh key each start, on the app's trust list (in
+ * `/config.json`, named as a demo), that signs a practitioner credential for anyone who
+ * POSTs `{ did, name, licence, specialty }` to `/demo-authority/credential`. It checks
+ * nothing: it is not a licensing authority, and is never on unless asked for.
  */
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRelay, createShlServer, describeStartError, type Relay } from '../src/relay/index.ts'
 import { join } from 'node:path'
 import { createAppServer, type MountedHandler } from './app-server.ts'
 import { buildIfStale } from './build-if-stale.ts'
+import { createPerson, issueCredential, type PersonKeys } from '../src/crypto/index.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -48,7 +56,14 @@ try {
 
 // the relay's SMART Health Links server shares the app's origin (created once the port is known)
 const mounted: MountedHandler[] = []
-const server = createAppServer(`${root}dist`, { relays: relay.webSocketAddrs() }, mounted)
+const DEMO_AUTHORITY_NAME = 'DEMO licensing authority (not real)'
+const demoAuthority: PersonKeys | undefined = process.env['PHR_DEMO_AUTHORITY'] === '1' ? createPerson().keys : undefined
+const config = {
+  relays: relay.webSocketAddrs(),
+  ...(demoAuthority === undefined ? {} : { authorities: [{ did: demoAuthority.did, name: DEMO_AUTHORITY_NAME }] })
+}
+if (demoAuthority !== undefined) mounted.push((req, res) => demoCredential(demoAuthority, req, res))
+const server = createAppServer(`${root}dist`, config, mounted)
 try {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -90,4 +105,30 @@ closeShl = () => shl.close()
 console.log(`patient app: ${base}/patient`)
 console.log(`doctor app:  ${base}/doctor`)
 for (const addr of relay.webSocketAddrs()) console.log(`relay:       ${addr}`)
+if (demoAuthority !== undefined) console.log(`demo authority (NOT a real licensing authority): POST ${base}/demo-authority/credential`)
 console.log('Press Ctrl-C to stop.')
+
+/** The demo authority's one endpoint: signs whatever it is sent, valid for a year. */
+function demoCredential(authority: PersonKeys, req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.url !== '/demo-authority/credential') return false
+  if (req.method !== 'POST') {
+    res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8' }).end('POST only')
+    return true
+  }
+  let body = ''
+  req.setEncoding('utf8')
+  req.on('data', (chunk: string) => {
+    body += chunk
+    if (body.length > 4096) req.destroy()
+  })
+  req.on('end', () => {
+    try {
+      const f = JSON.parse(body) as { did: string; name: string; licence: string; specialty: string }
+      const bytes = issueCredential({ did: f.did, name: f.name, licence: f.licence, specialty: f.specialty, validUntil: Date.now() + 365 * 86_400_000 }, authority.signing.secretKey)
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(Buffer.from(bytes).toString('base64'))
+    } catch (err) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(err instanceof Error ? err.name : 'bad request')
+    }
+  })
+  return true
+}

@@ -2,6 +2,11 @@
 export interface AppConfig {
   /** Relay multiaddrs (WebSockets), each ending in `/p2p/<peerId>`. */
   relays: string[]
+  /**
+   * Licensing authorities whose practitioner credentials show as verified (did:key and
+   * name). Empty unless the server is configured with some (a demo authority is labelled so).
+   */
+  authorities: Array<{ did: string; name: string }>
 }
 
 /** The config could not be loaded or is not of the expected shape. */
@@ -41,5 +46,13 @@ export async function loadAppConfig(fetchFn: typeof fetch, signal?: AbortSignal)
   if (!Array.isArray(relays) || relays.length > MAX_RELAYS || !relays.every((r) => typeof r === 'string' && r.length < 512)) {
     throw new AppConfigError('config.json: relays must be a list of at most 16 multiaddr strings')
   }
-  return { relays: relays as string[] }
+  const rawAuthorities = (json as { authorities?: unknown }).authorities ?? []
+  if (
+    !Array.isArray(rawAuthorities) ||
+    rawAuthorities.length > MAX_RELAYS ||
+    !rawAuthorities.every((a: unknown) => typeof a === 'object' && a !== null && typeof (a as { did?: unknown }).did === 'string' && typeof (a as { name?: unknown }).name === 'string' && (a as { did: string }).did.length < 256 && (a as { name: string }).name.length < 256)
+  ) {
+    throw new AppConfigError('config.json: authorities must be a list of at most 16 { did, name }')
+  }
+  return { relays: relays as string[], authorities: (rawAuthorities as Array<{ did: string; name: string }>).map((a) => ({ did: a.did, name: a.name })) }
 }

@@ -14,6 +14,8 @@ import { createRelayStatus, type RelayStatus, type RelayStatusComponents } from 
 import { localHoldings, type LocalHoldings } from './local-records.ts'
 import { createPatientRecords, type PatientRecords } from './patient-record.ts'
 import { guessDeviceName } from './device-name.ts'
+import { createPractitioner, type Practitioner } from './practitioner.ts'
+import { loadAppConfig } from './config.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -29,6 +31,10 @@ export { MAX_ALLERGY_TEXT } from './edits.ts'
 export { MAX_DEVICE_NAME } from './device-name.ts'
 export type { LinkedDevice } from './vault-items.ts'
 export { MAX_LINK_PAYLOAD_CHARS } from '../sync/index.ts'
+export { SHAREABLE, type Shareable, type ShareChoice, type VisitRequest, type PersonWithAccess, type VisitNote, type PatientConsent } from './patient-consent.ts'
+export type { GranteeCredential } from './consent-state.ts'
+export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment } from './practitioner.ts'
+export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
 
 /** Everything the UI may use. */
 export interface AppServices {
@@ -39,6 +45,8 @@ export interface AppServices {
   records: PatientRecords
   /** This device's default name. */
   deviceName: string
+  /** The doctor's app: their identity and the patients who let them in. */
+  practitioner: Practitioner
 }
 
 /** What the services are built from. */
@@ -55,7 +63,8 @@ export function createAppServices(components: AppComponents): AppServices {
     relay: createRelayStatus(components),
     holdings: () => localHoldings(components.indexedDB),
     records: createPatientRecords({ ...components, deviceName }),
-    deviceName
+    deviceName,
+    practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays })
   }
 }
 

@@ -16,6 +16,10 @@ import { joinRecord } from './link-device.ts'
 import { addAllergy } from './edits.ts'
 import { cleanDeviceName } from './device-name.ts'
 import type { RelayStatusComponents } from './relay-status.ts'
+import { createPatientConsent, type PatientConsent } from './patient-consent.ts'
+import { AuditAction } from '../consent/index.ts'
+import { createTrustList } from '../crypto/index.ts'
+import type { CompartmentKind } from '../record/index.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -33,6 +37,8 @@ export interface OpenRecord {
   readonly demo: boolean
   readonly session: RecordSession
   readonly sync: SyncRuntime
+  /** Sharing for visits, the people with access, revocation, the audit log. */
+  readonly consent: PatientConsent
   /** The summary; `complete` is false while anything (a dependency, a first sync) is missing. */
   summary(): RecordSummary
   /** Records an allergy the patient reports. @throws {RangeError} for an empty or too long text */
@@ -77,12 +83,50 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
   async function open(demo: boolean, store: EnvelopeStore, session: RecordSession, vaultKey: Uint8Array): Promise<OpenRecord & { close(): Promise<void> }> {
     const vault = recordVault(store, vaultKey, session.device.publicKey)
     const syncedDocs = await vault.syncedDocs()
-    const sync = createSyncRuntime({ session, vault, vaultKey, syncedDocs, relays, window: components.window }, { deviceName: components.deviceName })
+    const consent = createPatientConsent({ session, vault, vaultKey })
+    await consent.start()
+    const authorities = await loadAppConfig(components.fetch).then(
+      (c) => c.authorities,
+      // no config now (offline): no authority is trusted, so every doctor shows as unverified
+      () => []
+    )
+    const sync = createSyncRuntime(
+      {
+        session,
+        vault,
+        vaultKey,
+        syncedDocs,
+        relays,
+        window: components.window,
+        consent: {
+          authorize: (person, device, docId) => consent.authorize(person, device, docId),
+          wants: (person, device, docId) => consent.wants(person, device, docId),
+          keysFor: (person, docId) => consent.keysFor(person, docId),
+          approve: (request) => consent.approve(request),
+          trustList: createTrustList(authorities),
+          onSession: (e) => consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName })
+        }
+      },
+      { deviceName: components.deviceName }
+    )
+    consent.onCompartment((docHex) => {
+      const kind = session.keyring.get(docHex)?.kind
+      if (kind !== undefined) sync.addCompartment(kind as CompartmentKind)
+    })
+    let lastLinked = sync.snapshot().justLinked?.peerId
+    sync.subscribe((snap) => {
+      const j = snap.justLinked
+      if (j !== undefined && j.peerId !== lastLinked) {
+        lastLinked = j.peerId
+        consent.audit(AuditAction.deviceLink, 'self', { device: j.peerId, name: j.name })
+      }
+    })
     sync.start()
     return {
       demo,
       session,
       sync,
+      consent,
       summary() {
         const s = summarize(session)
         // on a linked device, a compartment that never synced may hold only part of the record
@@ -93,6 +137,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         await addAllergy(session, text, Date.now())
       },
       async close() {
+        consent.stop()
         await sync.stop()
         await session.close()
         await store.close()

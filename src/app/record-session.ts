@@ -6,10 +6,10 @@
  * compartment's epoch key), the keyring and the device key (sealed under the vault key),
  * and the vault key (sealed under the passphrase with scrypt).
  */
-import type { DocId } from '../lib/index.ts'
+import { toHex, type DocId } from '../lib/index.ts'
 import { generateSigningKeyPair, openSecret, randomBytes, sealSecret, type ScryptParams } from '../crypto/index.ts'
 import { CompartmentKind, createCompartment, mergeUpdates, type Compartment, type CompartmentKind as Kind } from '../record/index.ts'
-import { addCompartment, decodeKeyring, encodeKeyring, epochKeyOf, openVaultItem, sealVaultItem, type Keyring } from '../consent/index.ts'
+import { addCompartment, decodeKeyring, encodeKeyring, epochKeyOf, openVaultItem, sealVaultItem, type CompartmentKeys, type Keyring } from '../consent/index.ts'
 import { createPersistence, type EnvelopeStore, type LoadReport, type Persistence, type PersistableDoc } from '../storage/index.ts'
 
 /** Meta record names in the store. */
@@ -45,6 +45,16 @@ export interface RecordSession {
   readonly device: { publicKey: Uint8Array; secretKey: Uint8Array }
   /** Every compartment, by kind. */
   readonly compartments: ReadonlyMap<Kind, OpenCompartment>
+  /**
+   * The record's keyring, the very object the compartments seal with: a rotation made on
+   * it (the consent ledger's) takes effect for the next envelope. Sealed at rest only.
+   */
+  readonly keyring: Keyring
+  /**
+   * Binds a compartment added to the keyring after opening (a `visit:<grantId>` one).
+   * @throws {RangeError} when it is not in the keyring or already bound
+   */
+  bindCompartment(docHex: string): Promise<OpenCompartment>
   /** One compartment. @throws {RangeError} when the record has none of that kind */
   get(kind: Kind): Compartment
   /** Resolves when every change made so far is committed to storage. */
@@ -70,9 +80,19 @@ function persistable(c: Compartment): PersistableDoc {
   }
 }
 
-async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSession['device'], opts: RecordSessionOptions): Promise<Map<Kind, OpenCompartment>> {
-  const out = new Map<Kind, OpenCompartment>()
-  for (const keys of keyring.values()) {
+/** Options of one compartment's binding. */
+export interface BindOptions extends RecordSessionOptions {
+  /** Whether `author` may write this compartment (e.g. a visit compartment: only the grantee's device and the owner's). @default anyone who can seal under its keys */
+  isAllowed?: (docHex: string, author: Uint8Array) => boolean
+}
+
+/**
+ * Binds one compartment of `keyring` to `store`: envelopes sealed under its current epoch,
+ * opened with any epoch the keyring holds; loads what is stored (never the network).
+ */
+export async function bindCompartment(store: EnvelopeStore, keyring: Keyring, keys: CompartmentKeys, device: RecordSession['device'], opts: BindOptions): Promise<OpenCompartment> {
+    const hex = toHex(keys.docId)
+    const allowed = opts.isAllowed
     const compartment = createCompartment({ kind: keys.kind as Kind, docId: keys.docId, ...(opts.clock === undefined ? {} : { clock: opts.clock }) })
     const persistence = createPersistence({
       docId: keys.docId,
@@ -87,20 +107,34 @@ async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSessio
           return { epoch: keys.current, key }
         },
         epochKey: (docId, epoch) => epochKeyOf(keyring, docId, epoch)
-      }
+      },
+      ...(allowed === undefined ? {} : { isAllowed: (author: Uint8Array) => allowed(hex, author) })
     })
     const report = await persistence.load()
-    out.set(keys.kind as Kind, { compartment, persistence, report })
-  }
+    return { compartment, persistence, report }
+}
+
+async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSession['device'], opts: BindOptions): Promise<Map<Kind, OpenCompartment>> {
+  const out = new Map<Kind, OpenCompartment>()
+  for (const keys of keyring.values()) out.set(keys.kind as Kind, await bindCompartment(store, keyring, keys, device, opts))
   return out
 }
 
-function session(store: EnvelopeStore, device: RecordSession['device'], compartments: Map<Kind, OpenCompartment>): RecordSession {
+function session(store: EnvelopeStore, device: RecordSession['device'], keyring: Keyring, compartments: Map<Kind, OpenCompartment>, opts: BindOptions): RecordSession {
   const all = (): OpenCompartment[] => [...compartments.values()]
   return {
     store,
     device,
     compartments,
+    keyring,
+    async bindCompartment(docHex) {
+      const keys = keyring.get(docHex)
+      if (keys === undefined) throw new RangeError('bindCompartment: not in the keyring')
+      if (compartments.has(keys.kind as Kind)) throw new RangeError(`bindCompartment: ${keys.kind} is already bound`)
+      const c = await bindCompartment(store, keyring, keys, device, opts)
+      compartments.set(keys.kind as Kind, c)
+      return c
+    },
     get(kind) {
       const c = compartments.get(kind)
       if (c === undefined) throw new RangeError(`this record has no ${kind} compartment`)
@@ -177,7 +211,7 @@ export async function createRecordWithVault(
   await store.putMeta(META.device, sealVaultItem(vaultKey, META.device, device.secretKey))
   for (const [name, bytes] of contents.items ?? []) await store.putMeta(name, sealVaultItem(vaultKey, name, bytes))
   await store.putMeta(META.vaultKey, await sealSecret(vaultKey, passphrase, opts.scrypt === undefined ? {} : { params: opts.scrypt }))
-  return { session: session(store, device, await bind(store, keyring, device, opts)), vaultKey }
+  return { session: session(store, device, keyring, await bind(store, keyring, device, opts), opts), vaultKey }
 }
 
 /**
@@ -197,9 +231,9 @@ export async function unlockVault(store: EnvelopeStore, passphrase: string): Pro
  * @throws {NoRecordError} when the record's keyring is missing
  * @throws {DecryptError} when the vault key does not open it
  */
-export async function openRecordWithVaultKey(store: EnvelopeStore, vaultKey: Uint8Array, opts: RecordSessionOptions = {}): Promise<RecordSession> {
+export async function openRecordWithVaultKey(store: EnvelopeStore, vaultKey: Uint8Array, opts: BindOptions = {}): Promise<RecordSession> {
   const { keyring, device } = await openVaultContents(store, vaultKey)
-  return session(store, device, await bind(store, keyring, device, opts))
+  return session(store, device, keyring, await bind(store, keyring, device, opts), opts)
 }
 
 /**
@@ -229,6 +263,14 @@ export async function openRecordSession(store: EnvelopeStore, passphrase: string
   } finally {
     vaultKey.fill(0)
   }
+}
+
+/**
+ * Seals the keyring into the vault again (after a rotation or a new compartment): the
+ * next open reads the new epochs.
+ */
+export async function saveKeyring(store: EnvelopeStore, vaultKey: Uint8Array, keyring: Keyring): Promise<void> {
+  await store.putMeta(META.keyring, sealVaultItem(vaultKey, META.keyring, encodeKeyring(keyring)))
 }
 
 /** The doc id of each compartment (hex), e.g. for sync registration. */

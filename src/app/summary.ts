@@ -43,8 +43,9 @@ export function summarize(session: RecordSession): RecordSummary {
     .map((m) => label(m.medicationCodeableConcept))
   let resources = 0
   let complete = true
-  for (const { compartment } of session.compartments.values()) {
-    resources += compartment.resources.count()
+  for (const [kind, { compartment }] of session.compartments) {
+    // the access log is not health data: its entries (grants, syncs, device links) are not counted
+    if (kind !== 'audit') resources += compartment.resources.count()
     complete &&= compartment.isComplete()
   }
   const vitals = session.get('vitals')

@@ -20,9 +20,14 @@ import {
   type DeviceLinker,
   type MailboxClient,
   type Peer,
+  createInviteHost,
+  type InviteGrant,
+  type InviteHost,
+  type InviteRequest,
   type SyncService,
   type SyncStatus
 } from '../sync/index.ts'
+import type { TrustList } from '../crypto/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { openVaultContents, type RecordSession } from './record-session.ts'
 import { RelayState } from './relay-status.ts'
@@ -101,6 +106,21 @@ export interface SyncRuntimeComponents {
   readonly window: Pick<Window, 'addEventListener' | 'removeEventListener'> & { navigator: { onLine: boolean } }
   /** Builds the libp2p node. @default createBrowserPeer */
   createPeer?: (init: BrowserPeerInit) => Promise<Peer>
+  /** Grants: who else may read what, their keys, and the visit invites. @default the person's own devices only */
+  consent?: RuntimeConsent
+}
+
+/** What the consent layer plugs into the runtime. */
+export interface RuntimeConsent {
+  authorize(person: string, device: string, docId: Uint8Array): boolean
+  wants(person: string, device: string, docId: Uint8Array): boolean
+  keysFor(person: string, docId: Uint8Array): Uint8Array[]
+  /** Asks the patient about a doctor's request (the invite host's hook). */
+  approve(request: InviteRequest): Promise<InviteGrant | undefined>
+  /** Licensing authorities for practitioner credentials. */
+  trustList: TrustList
+  /** A sync session with someone else's device (audit). */
+  onSession?(e: { person: string; peerId: string; deviceName: string }): void
 }
 
 /** Options. */
@@ -136,6 +156,13 @@ export interface SyncRuntime {
   createLinkOffer(signal?: AbortSignal): Promise<LinkOfferView>
   /** Tries the mailbox and the known devices now (e.g. a "sync now" button). */
   syncNow(): void
+  /**
+   * A one-time visit invite (`phr-invite:`) through the relay.
+   * @throws {RelayUnavailableError} when the relay is not connected, or there is no consent layer
+   */
+  createInvite(signal?: AbortSignal): Promise<LinkOfferView>
+  /** Syncs a compartment bound after the record was opened (a visit compartment). */
+  addCompartment(kind: CompartmentKind): void
 }
 
 const CONNECT_TIMEOUT_MS = 15_000
@@ -158,6 +185,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let peer: Peer | undefined
   let sync: SyncService | undefined
   let linker: DeviceLinker | undefined
+  let inviteHost: InviteHost | undefined
   let client: MailboxClient | undefined
   let relayAddr: string | undefined
   let relayPeerId: string | undefined
@@ -171,6 +199,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   const synced: Set<string> | undefined = components.syncedDocs === undefined ? undefined : new Set(components.syncedDocs)
   let justLinked: LinkedDevice | undefined
   let peerId: string | undefined
+  let ownPerson: string | undefined
   let deviceName = init.deviceName
   let syncStatus: SyncStatus = { peers: [], docs: [], refused: [] }
   const dialing = new Set<string>()
@@ -206,7 +235,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       deviceName,
       relay: relayState,
       mailbox: mailbox.status(),
-      peers: syncStatus.peers.map((p) => ({ peerId: p.peerId, name: p.deviceName, since: p.since })),
+      // the person's own devices (a grantee's device is on the people screen, not here)
+      peers: syncStatus.peers.filter((p) => ownPerson === undefined || p.person === ownPerson).map((p) => ({ peerId: p.peerId, name: p.deviceName, since: p.since })),
       linked,
       compartments,
       ...(lastSyncedAt === undefined ? {} : { lastSyncedAt }),
@@ -237,7 +267,11 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
 
   function watchRecord(): void {
-    for (const [kind, c] of session.compartments) {
+    for (const [kind, c] of session.compartments) watch(kind, c)
+  }
+
+  function watch(kind: CompartmentKind, c: RecordSession['compartments'] extends ReadonlyMap<CompartmentKind, infer C> ? C : never): void {
+    {
       cleanups.push(
         c.compartment.onUpdate((_update, _origin, local) => {
           if (!local) {
@@ -298,8 +332,24 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       peerId = p.peerId.toString()
       const { bytes: deviceCert, cert } = await vault.deviceCert(init.deviceName)
       deviceName = cert.name
+      ownPerson = cert.person
       linked = await vault.linkedDevices()
-      const s = createSyncService(p, { deviceCert, bans, dialTimeoutMs: 20_000, allowLimitedConnections: init.allowLimitedConnections ?? false, warn: (m, e) => console.warn(`sync: ${m}`, e instanceof Error ? e.name : '') })
+      const consent = components.consent
+      const s = createSyncService(p, {
+        deviceCert,
+        bans,
+        dialTimeoutMs: 20_000,
+        allowLimitedConnections: init.allowLimitedConnections ?? false,
+        warn: (m, e) => console.warn(`sync: ${m}`, e instanceof Error ? e.name : ''),
+        // the person's own devices read everything (the ledger says so); grantees what a grant in force covers
+        ...(consent === undefined
+          ? {}
+          : {
+              authorize: (person: string, device: string, docId: Uint8Array) => consent.authorize(person, device, docId),
+              wants: (person: string, device: string, docId: Uint8Array) => consent.wants(person, device, docId),
+              keys: (remote: { person: string }, docId: Uint8Array) => consent.keysFor(remote.person, docId)
+            })
+      })
       await s.start()
       for (const c of session.compartments.values()) s.addDoc({ docId: c.compartment.docId, store: session.store, persistence: c.persistence })
       cleanups.push(
@@ -311,6 +361,11 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
           if (e.type === 'doc-synced' && synced !== undefined && !synced.has(e.docId)) {
             synced.add(e.docId)
             vault.markSynced(e.docId).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
+          }
+          if (e.type === 'peer-connected' && e.person !== cert.person) {
+            // someone else's device (a grantee): not one of the person's devices to remember
+            components.consent?.onSession?.({ person: e.person, peerId: e.peerId, deviceName: e.deviceName })
+            return
           }
           if (e.type === 'peer-connected' && !linked.some((d) => d.peerId === e.peerId)) {
             // another device of the same person (the sync session checked its certificate)
@@ -348,6 +403,11 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         }
       })
       await l.start()
+      if (consent !== undefined) {
+        const host = createInviteHost(p, { deviceCert, trustList: consent.trustList, approve: (request) => consent.approve(request) })
+        await host.start()
+        inviteHost = host
+      }
       sync = s
       linker = l
       p.addEventListener('peer:disconnect', onDisconnect)
@@ -413,15 +473,31 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
 
   async function teardown(): Promise<void> {
-    const [p, s, l] = [peer, sync, linker]
+    const [p, s, l, h] = [peer, sync, linker, inviteHost]
     peer = undefined
     sync = undefined
     linker = undefined
+    inviteHost = undefined
+    await h?.stop()
     client = undefined
     p?.removeEventListener('peer:disconnect', onDisconnect)
     await l?.stop()
     await s?.stop()
     await p?.stop()
+  }
+
+  /** The relay address once this device holds a reservation on it (others reach it through it). */
+  async function reachable(signal?: AbortSignal): Promise<string> {
+    const p = peer
+    const relay = relayAddr
+    if (p === undefined || relay === undefined || relayState !== RelayState.connected) throw new RelayUnavailableError('the relay is not connected')
+    const until = clock() + 15_000
+    while (!p.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+      signal?.throwIfAborted()
+      if (clock() > until) throw new RelayUnavailableError('the relay gave no reservation')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    return relay
   }
 
   const onOnline = (): void => schedule(0)
@@ -469,18 +545,24 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       return () => remoteListeners.delete(listener)
     },
     async createLinkOffer(signal) {
-      const p = peer
       const l = linker
-      const relay = relayAddr
-      if (p === undefined || l === undefined || relay === undefined || relayState !== RelayState.connected) throw new RelayUnavailableError('the relay is not connected')
-      // the new device reaches this one through a reservation on the relay
-      const until = clock() + 15_000
-      while (!p.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
-        signal?.throwIfAborted()
-        if (clock() > until) throw new RelayUnavailableError('the relay gave no reservation')
-        await new Promise((r) => setTimeout(r, 100))
-      }
+      const relay = await reachable(signal)
+      if (l === undefined) throw new RelayUnavailableError('the relay is not connected')
       return l.createOffer([relay])
+    },
+    async createInvite(signal) {
+      const relay = await reachable(signal)
+      const h = inviteHost
+      if (h === undefined) throw new RelayUnavailableError('this record cannot invite')
+      return h.createInvite([relay])
+    },
+    addCompartment(kind) {
+      const c = session.compartments.get(kind)
+      if (c === undefined) return
+      docs.push({ docId: c.compartment.docId, persistence: c.persistence })
+      if (running) watch(kind, c)
+      sync?.addDoc({ docId: c.compartment.docId, store: session.store, persistence: c.persistence })
+      notify()
     },
     syncNow() {
       if (relayState !== RelayState.connected) {

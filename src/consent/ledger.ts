@@ -79,6 +79,14 @@ export interface ConsentLedger {
   tick(): LedgerChange
   /** Rotates one compartment on the owner's wish (e.g. a lost device); keys go to the grants in force. */
   rotate(docId: Uint8Array): LedgerChange
+  /**
+   * Takes back what an earlier session of the ledger held (from the sealed vault), without
+   * handing keys out again: grants that had started count as started, those in `ended`
+   * as already rotated away from. Call `tick()` after it: a grant that expired while the
+   * app was closed rotates then.
+   * @throws as `grant()` and `revoke()` for bad bytes
+   */
+  restore(state: { grants: readonly Uint8Array[]; revocations: readonly Uint8Array[]; ended: ReadonlySet<string> }): void
   /** The sync hook. */
   authorize(remotePerson: string, remoteDevice: string, docId: Uint8Array): boolean
 }
@@ -184,6 +192,23 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
       return tick()
     },
     tick,
+    restore(state) {
+      const now = clock()
+      for (const bytes of state.grants) {
+        const g = verifyGrant(bytes)
+        if (g.patient !== init.owner) throw new GrantNotValidError('grant: signed by someone other than the record’s owner')
+        const hex = toHex(g.id)
+        taken.set(hex, g)
+        // keys were handed out when it came into force (its notBefore passed)
+        if (g.notBefore <= now) started.add(hex)
+        if (state.ended.has(hex)) ended.add(hex)
+      }
+      for (const bytes of state.revocations) {
+        const r = verifyRevocation(bytes)
+        if (r.patient !== init.owner || !taken.has(toHex(r.grantId))) throw new GrantNotValidError('revocation: not of this record’s grants')
+        if (!revocations.some((x) => equalBytes(x.grantId, r.grantId))) revocations.push(r)
+      }
+    },
     rotate(docId) {
       return rotateDocs([docId as DocId], [], clock())
     },

@@ -6,7 +6,12 @@ const respond = (body: string, status = 200): typeof fetch => () => Promise.reso
 describe('loadAppConfig', () => {
   it('reads the relay addresses', async () => {
     const relays = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWQ']
-    expect(await loadAppConfig(respond(JSON.stringify({ relays })))).toEqual({ relays })
+    expect(await loadAppConfig(respond(JSON.stringify({ relays })))).toEqual({ relays, authorities: [] })
+  })
+
+  it('reads the licensing authorities a server is configured with', async () => {
+    const authorities = [{ did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'DEMO authority' }]
+    expect(await loadAppConfig(respond(JSON.stringify({ relays: [], authorities })))).toEqual({ relays: [], authorities })
   })
 
   it.each([
@@ -16,6 +21,7 @@ describe('loadAppConfig', () => {
     ['relays not strings', respond('{"relays":[1]}')],
     ['too many relays', respond(JSON.stringify({ relays: Array.from({ length: 17 }, () => '/ip4/1.2.3.4/tcp/1/ws') }))],
     ['too large', respond(JSON.stringify({ relays: [], pad: 'x'.repeat(70_000) }))],
+    ['authorities not a list of { did, name }', respond('{"relays":[],"authorities":[{"did":1}]}')],
     ['a network failure', () => Promise.reject(new TypeError('Failed to fetch'))]
   ])('fails with AppConfigError on %s', async (_what, fetchFn) => {
     const err = await loadAppConfig(fetchFn).catch((e: unknown) => e)

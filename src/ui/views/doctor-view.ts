@@ -1,29 +1,336 @@
-import { html } from 'lit'
-import { msg, str } from '@lit/localize'
-import { HoldingsView } from './holdings-view.ts'
+import { LitElement, css, html } from 'lit'
+import { ContextConsumer } from '@lit/context'
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
+import { servicesContext, MAX_CREDENTIAL_TEXT, MAX_NOTE_TEXT, type AppServices, type PatientReplica, type PatientView, type PractitionerInfo } from '../../app/index.ts'
+import { formStyles, viewStyles } from '../styles.ts'
+import { textField } from '../forms.ts'
+import { getLocale } from '../i18n.ts'
+import { partName } from '../share-visit.ts'
 
-/** The doctor's app: their practitioner profile and the patients who granted access. */
-export class DoctorView extends HoldingsView {
+type State =
+  | { kind: 'loading' }
+  | { kind: 'none'; error?: string; busy: boolean }
+  | { kind: 'locked'; wrong: boolean; busy: boolean }
+  | { kind: 'ready'; me: PractitionerInfo }
+  | { kind: 'error'; message: string }
+
+type Invite = { kind: 'idle'; error?: string } | { kind: 'waiting' }
+
+/** Why answering an invite failed, in plain words. */
+function inviteError(err: unknown): string {
+  const name = err instanceof Error ? err.name : ''
+  if (name === 'InvitePayloadFormatError') return msg('This is not a visit code. Copy the whole text the patient shows, starting with phr-invite:')
+  if (name === 'InviteTokenError') return msg('The code was already used or has expired. Ask the patient for a new one.')
+  if (name === 'InviteRejectedError') return msg('The patient declined.')
+  return msg('The patient’s device could not be reached. Check the network and try again.')
+}
+
+/** The doctor's app: their identity, a patient's visit code, and the patients who let them in. */
+export class DoctorView extends LitElement {
+  static override properties = { state: { state: true }, invite: { state: true }, views: { state: true }, credError: { state: true }, noteError: { state: true } }
+  static override styles = [
+    viewStyles,
+    formStyles,
+    css`
+      ul {
+        padding-left: 1.25rem;
+        margin: 0 0 0.75rem;
+      }
+      .badge {
+        display: inline-block;
+        font-size: 0.8rem;
+        padding: 0.1rem 0.5rem;
+        border-radius: 999px;
+        background: #fff3d6;
+        color: #6b4a00;
+        margin-left: 0.5rem;
+      }
+      .verified {
+        color: #0b6b2e;
+      }
+      .facts {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
+        gap: 0.5rem 1rem;
+      }
+      h3 {
+        font-size: 1rem;
+        margin: 0.5rem 0 0.25rem;
+      }
+      code {
+        overflow-wrap: anywhere;
+        font-size: 0.8rem;
+      }
+      details {
+        margin-top: 0.75rem;
+      }
+      textarea {
+        min-height: 5rem;
+      }
+    `
+  ]
+  declare state: State
+  declare invite: Invite
+  declare views: PatientView[]
+  declare credError: string | undefined
+  declare noteError: string | undefined
+  private services: AppServices | undefined
+  private unsubscribe: (() => void) | undefined
+  private readonly consumer = new ContextConsumer(this, {
+    context: servicesContext,
+    subscribe: true,
+    callback: (services) => {
+      this.services = services
+      void this.load()
+    }
+  })
+
+  constructor() {
+    super()
+    updateWhenLocaleChanges(this)
+    this.state = { kind: 'loading' }
+    this.invite = { kind: 'idle' }
+    this.views = []
+    this.credError = undefined
+    this.noteError = undefined
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.unsubscribe?.()
+  }
+
+  private async load(): Promise<void> {
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    try {
+      const me = p.info()
+      if (me !== undefined) return this.ready(me)
+      this.state = (await p.exists()) ? { kind: 'locked', wrong: false, busy: false } : { kind: 'none', busy: false }
+    } catch (err) {
+      this.state = { kind: 'error', message: err instanceof Error ? err.name : String(err) }
+    }
+  }
+
+  private ready(me: PractitionerInfo): void {
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    this.state = { kind: 'ready', me }
+    this.unsubscribe?.()
+    let pending = false
+    const refresh = (): void => {
+      if (pending) return
+      pending = true
+      setTimeout(() => {
+        pending = false
+        void Promise.all(p.patients().map((r) => r.view())).then(
+          (views) => {
+            this.views = views
+          },
+          (err: unknown) => console.warn('visit: the patient could not be read', err instanceof Error ? err.name : err)
+        )
+      }, 100)
+    }
+    this.unsubscribe = p.subscribe(refresh)
+    refresh()
+  }
+
+  private readonly create = (evt: Event): void => {
+    evt.preventDefault()
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    const form = evt.target as HTMLFormElement
+    const name = textField(form, 'name')
+    const pass = textField(form, 'passphrase')
+    if (pass !== textField(form, 'passphrase2')) {
+      this.state = { kind: 'none', busy: false, error: msg('The two passphrases differ.') }
+      return
+    }
+    if (pass.length < 8) {
+      this.state = { kind: 'none', busy: false, error: msg('Use a passphrase of at least 8 characters.') }
+      return
+    }
+    this.state = { kind: 'none', busy: true }
+    p.create({ name, passphrase: pass, deviceName: this.services?.deviceName ?? '' }).then(
+      (me) => this.ready(me),
+      (err: unknown) => {
+        this.state = { kind: 'none', busy: false, error: err instanceof Error ? err.message : String(err) }
+      }
+    )
+  }
+
+  private readonly unlock = (evt: Event): void => {
+    evt.preventDefault()
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    this.state = { kind: 'locked', wrong: false, busy: true }
+    p.unlock(textField(evt.target as HTMLFormElement, 'passphrase')).then(
+      (me) => this.ready(me),
+      (err: unknown) => {
+        if (err instanceof Error && err.name === 'WrongPassphraseError') this.state = { kind: 'locked', wrong: true, busy: false }
+        else this.state = { kind: 'error', message: err instanceof Error ? err.name : String(err) }
+      }
+    )
+  }
+
+  private readonly importCredential = (evt: Event): void => {
+    evt.preventDefault()
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    const form = evt.target as HTMLFormElement
+    p.importCredential(textField(form, 'credential')).then(
+      (me) => {
+        this.credError = undefined
+        form.reset()
+        this.state = { kind: 'ready', me }
+      },
+      () => {
+        this.credError = msg('This is not a licence issued to you.')
+      }
+    )
+  }
+
+  private readonly answer = (evt: Event): void => {
+    evt.preventDefault()
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    const form = evt.target as HTMLFormElement
+    const text = textField(form, 'invite')
+    this.invite = { kind: 'waiting' }
+    p.answer(text).then(
+      () => {
+        this.invite = { kind: 'idle' }
+      },
+      (err: unknown) => {
+        console.warn('visit: the invite failed', err instanceof Error ? err.name : err)
+        this.invite = { kind: 'idle', error: inviteError(err) }
+      }
+    )
+  }
+
+  private writeNote(evt: Event, replica: PatientReplica | undefined): void {
+    evt.preventDefault()
+    if (replica === undefined) return
+    const form = evt.target as HTMLFormElement
+    const text = textField(form, 'note').trim()
+    if (text === '') {
+      this.noteError = msg('Write the note first.')
+      return
+    }
+    replica.writeNote(text).then(
+      () => {
+        this.noteError = undefined
+        form.reset()
+      },
+      (err: unknown) => {
+        this.noteError = err instanceof Error ? err.name : String(err)
+      }
+    )
+  }
+
+  private renderPatient(v: PatientView): unknown {
+    const replica = this.services?.practitioner.patients().find((r) => r.grant.id !== undefined && v.grantId === [...r.grant.id].map((b) => b.toString(16).padStart(2, '0')).join(''))
+    const until = new Date(v.notAfter).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' })
+    const list = (items: string[], id: string, title: string): unknown => html`<section aria-labelledby=${`${id}-${v.grantId}`} data-testid=${`dr-${id}`}>
+      <h3 id=${`${id}-${v.grantId}`}>${title}</h3>
+      ${items.length === 0 ? html`<p>${v.complete ? msg('None recorded') : msg('Not all here yet')}</p>` : html`<ul>${items.map((x) => html`<li>${x}</li>`)}</ul>`}
+    </section>`
+    return html`<section class="card" aria-labelledby=${`p-${v.grantId}`} data-testid="dr-patient" data-status=${v.status}>
+      <h2 id=${`p-${v.grantId}`}>${v.patientName === '' ? msg('Patient') : v.patientName}${v.complete ? '' : html`<span class="badge">${msg('Not all here yet')}</span>`}</h2>
+      <p>${v.status === 'active' ? msg(str`You can see this until ${until}.`) : msg('The patient’s access for you has ended. What you saw before stays here; nothing new arrives.')}</p>
+      <p>${msg(str`Shared with you: ${v.granted.map(partName).join(', ')}`)}</p>
+      <div class="facts">
+        ${list(v.allergies, 'allergies', msg('Allergies'))} ${list(v.conditions, 'conditions', msg('Conditions'))} ${list(v.medications, 'medications', msg('Medications'))}
+      </div>
+      <h3>${msg('Visit notes')}</h3>
+      ${v.notes.length === 0 ? html`<p>${msg('No notes yet.')}</p>` : html`<ul data-testid="dr-notes">${v.notes.map((n) => html`<li>${n.text}</li>`)}</ul>`}
+      ${v.status === 'active'
+        ? html`<form @submit=${(e: Event) => this.writeNote(e, replica)}>
+            <label for=${`note-${v.grantId}`}>${msg('Write a visit note')}</label>
+            <textarea id=${`note-${v.grantId}`} name="note" maxlength=${MAX_NOTE_TEXT}></textarea>
+            ${this.noteError === undefined ? '' : html`<p class="error" role="alert">${this.noteError}</p>`}
+            <div class="actions"><button type="submit">${msg('Save the note')}</button></div>
+          </form>`
+        : ''}
+      <details>
+        <summary>${msg('What this device holds')}</summary>
+        <ul>
+          ${v.compartments.map(
+            (c) => html`<li data-testid="dr-compartment" data-kind=${c.kind} data-stored-epochs=${c.storedEpochs.join(',')} data-key-epochs=${c.keyEpochs.join(',')} data-count=${c.storedCount}>
+              ${msg(str`${partName(c.kind)}: ${c.storedCount} encrypted pieces, key generations ${c.keyEpochs.join(', ')}`)}
+            </li>`
+          )}
+        </ul>
+      </details>
+    </section>`
+  }
+
   override render(): unknown {
     const s = this.state
-    if (s.kind === 'loading') return html`<p role="status">${msg('Checking this device…')}</p>`
-    if (s.kind === 'error') {
-      return html`<div class="card" role="alert">
-        <h1>${msg('This device’s storage could not be read')}</h1>
-        <p>${s.message}</p>
-      </div>`
+    switch (s.kind) {
+      case 'loading':
+        return html`<p role="status">${msg('Checking this device…')}</p>`
+      case 'error':
+        return html`<div class="card" role="alert">
+          <h1>${msg('This device’s storage could not be read')}</h1>
+          <p>${s.message}</p>
+        </div>`
+      case 'none':
+        return html`<section class="card empty" aria-labelledby="h">
+          <h1 id="h">${msg('No practitioner profile on this device yet')}</h1>
+          <p>${msg('Patients share their record with you for a visit. You see only what they chose, until the time they set.')}</p>
+          <form @submit=${this.create}>
+            <label for="name">${msg('Your name as patients should see it')}</label>
+            <input id="name" name="name" required maxlength="200" autocomplete="name" />
+            <label for="passphrase">${msg('Passphrase for this device')}</label>
+            <input id="passphrase" name="passphrase" type="password" required autocomplete="new-password" />
+            <label for="passphrase2">${msg('The passphrase again')}</label>
+            <input id="passphrase2" name="passphrase2" type="password" required autocomplete="new-password" />
+            ${s.error === undefined ? '' : html`<p class="error" role="alert">${s.error}</p>`}
+            <div class="actions"><button type="submit" ?disabled=${s.busy}>${s.busy ? msg('Creating…') : msg('Create my practitioner profile')}</button></div>
+          </form>
+        </section>`
+      case 'locked':
+        return html`<section class="card" aria-labelledby="h">
+          <h1 id="h">${msg('A practitioner profile is stored on this device')}</h1>
+          <p>${msg('It is encrypted. It opens with its passphrase.')}</p>
+          <form @submit=${this.unlock}>
+            <label for="passphrase">${msg('Passphrase')}</label>
+            <input id="passphrase" name="passphrase" type="password" required autocomplete="current-password" />
+            ${s.wrong ? html`<p class="error" role="alert">${msg('Wrong passphrase. Nothing was changed.')}</p>` : ''}
+            <div class="actions"><button type="submit" ?disabled=${s.busy}>${s.busy ? msg('Opening…') : msg('Open')}</button></div>
+          </form>
+        </section>`
+      case 'ready': {
+        const c = s.me.credential
+        return html`<h1>${s.me.name}</h1>
+          <section class="card" aria-labelledby="me-h">
+            <h2 id="me-h">${msg('Your licence')}</h2>
+            <p>${msg('Your identity key (give it to your licensing authority):')} <code data-testid="dr-did">${s.me.did}</code></p>
+            ${c === undefined
+              ? html`<p>${msg('No licence imported: patients see you as unverified.')}</p>`
+              : html`<p class="verified">${msg(str`Licence ${c.licence}, ${c.specialty}`)}</p>`}
+            <form @submit=${this.importCredential}>
+              <label for="credential">${msg('Paste the licence text from your licensing authority')}</label>
+              <textarea id="credential" name="credential" maxlength=${MAX_CREDENTIAL_TEXT}></textarea>
+              ${this.credError === undefined ? '' : html`<p class="error" role="alert">${this.credError}</p>`}
+              <div class="actions"><button type="submit" class="secondary">${msg('Import the licence')}</button></div>
+            </form>
+          </section>
+          <section class="card" aria-labelledby="inv-h">
+            <h2 id="inv-h">${msg('See a patient')}</h2>
+            ${this.invite.kind === 'waiting'
+              ? html`<p role="status" data-testid="invite-waiting">${msg('Waiting for the patient to approve on their device…')}</p>`
+              : html`<form @submit=${this.answer}>
+                  <label for="invite">${msg('Visit code from the patient')}</label>
+                  <textarea id="invite" name="invite" required placeholder="phr-invite:…"></textarea>
+                  ${this.invite.error === undefined ? '' : html`<p class="error" role="alert" data-testid="invite-error">${this.invite.error}</p>`}
+                  <div class="actions"><button type="submit">${msg('Ask the patient')}</button></div>
+                </form>`}
+          </section>
+          ${this.views.map((v) => this.renderPatient(v))}`
+      }
     }
-    if (s.holdings.practitionerProfiles === 0) {
-      return html`<section class="card empty" aria-labelledby="h">
-        <h1 id="h">${msg('No practitioner profile on this device yet')}</h1>
-        <p>${msg('Patients share their record with you for a visit. You see only what they chose, until the time they set.')}</p>
-      </section>`
-    }
-    const n = s.holdings.practitionerProfiles
-    return html`<section class="card" aria-labelledby="h">
-      <h1 id="h">${msg('Practitioner profiles')}</h1>
-      <p>${msg(str`Practitioner profiles on this device: ${n}`)}</p>
-    </section>`
   }
 }
 customElements.define('phr-doctor-view', DoctorView)

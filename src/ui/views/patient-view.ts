@@ -8,6 +8,9 @@ import '../record-summary.ts'
 import '../sync-panel.ts'
 import '../link-offer.ts'
 import '../link-join.ts'
+import '../share-visit.ts'
+import '../people-panel.ts'
+import '../access-history-panel.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -195,6 +198,9 @@ export class PatientView extends LitElement {
         </form>
         ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
       </section>
+      <phr-share-visit .record=${s.record}></phr-share-visit>
+      <phr-people-panel .record=${s.record}></phr-people-panel>
+      <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
       <phr-sync-panel .snapshot=${this.sync} @sync-now=${() => s.record.sync.syncNow()}></phr-sync-panel>`
   }

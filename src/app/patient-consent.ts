@@ -1,0 +1,393 @@
+/**
+ * The patient's side of consent in an open record (DESIGN §8): sharing for a visit,
+ * deciding on a doctor's request, the people with access, revoking, expiry, and the audit
+ * entries of all of it. It holds the consent ledger over the record's own keyring (a
+ * rotation takes effect for the next envelope) and the key shelf that sync serves.
+ *
+ * The visit compartment: on approval the *patient's* device creates `visit:<grantId>`
+ * (a fresh doc id and epoch-0 key in the record's keyring), names it in the grant
+ * (`visitDocId`, rights `read+visit-write`) and wraps its key for the doctor along with
+ * the others. So the patient holds its key from the start (nothing has to come back to
+ * read the notes) and the record's keyring stays the one list of its compartments; the
+ * doctor's device is the only other author the patient's device accepts in it (the
+ * grant lists that device).
+ */
+import { equalBytes, fromHex, toHex } from '../lib/index.ts'
+import { authorKeyOfPeerId } from '../sync/index.ts'
+import type { InviteGrant, InviteRequest } from '../sync/index.ts'
+import { parseWrap, type Profile } from '../crypto/index.ts'
+import { visitCompartment, type FhirResource } from '../record/index.ts'
+import {
+  addCompartment,
+  auditHeadOf,
+  AuditAction,
+  createConsentLedger,
+  createKeyShelf,
+  grantIdHex,
+  newGrantId,
+  openVaultItem,
+  recordAudit,
+  sealVaultItem,
+  signGrant,
+  signRevocation,
+  verifyGrant,
+  type AuditChainHead,
+  type ConsentLedger,
+  type Grant,
+  type GrantStatus,
+  type KeyShelf,
+  type LedgerChange
+} from '../consent/index.ts'
+import { saveKeyring, type RecordSession } from './record-session.ts'
+import type { RecordVault } from './vault-items.ts'
+import { decodeConsentState, emptyConsentState, encodeConsentState, type ConsentState, type Grantee, type GranteeCredential } from './consent-state.ts'
+
+/** The compartments a patient may share for a visit; `sensitive` only when picked. */
+export const SHAREABLE = ['core', 'results', 'vitals', 'notes', 'documents', 'sensitive'] as const
+export type Shareable = (typeof SHAREABLE)[number]
+
+/** What the patient chose to share. */
+export interface ShareChoice {
+  readonly compartments: readonly Shareable[]
+  /** How long, in hours (1 to 24 × 30). */
+  readonly hours: number
+}
+
+/** A doctor asking, as shown to the patient. */
+export interface VisitRequest {
+  readonly person: string
+  readonly deviceName: string
+  readonly credential: GranteeCredential
+}
+
+/** One person with access (or who had it). */
+export interface PersonWithAccess {
+  readonly grantId: string
+  readonly did: string
+  readonly name: string
+  readonly credential: GranteeCredential
+  readonly compartments: readonly string[]
+  readonly notAfter: number
+  readonly status: GrantStatus
+}
+
+/** A note a doctor wrote in a visit compartment. */
+export interface VisitNote {
+  readonly id: string
+  readonly text: string
+  readonly at?: string
+  /** The doctor's name from the grant's credential (or their device name). */
+  readonly author: string
+  /** Every envelope of the visit compartment is signed by the grant's device (or this person's). */
+  readonly signatureValid: boolean
+}
+
+/** What the consent service is given. */
+export interface PatientConsentComponents {
+  readonly session: RecordSession
+  readonly vault: RecordVault
+  readonly vaultKey: Uint8Array
+  /** @default Date.now */
+  readonly clock?: () => number
+}
+
+/** The patient's consent service. */
+export interface PatientConsent {
+  /** Reads the sealed state, takes back the ledger, and starts the expiry timer. */
+  start(): Promise<void>
+  stop(): void
+  /** Sync hooks. */
+  authorize(person: string, device: string, docId: Uint8Array): boolean
+  wants(person: string, device: string, docId: Uint8Array): boolean
+  keysFor(person: string, docId: Uint8Array): Uint8Array[]
+  /** Sets what the next invite shares. */
+  setChoice(choice: ShareChoice): void
+  /** The invite host's `approve` hook: waits for the patient's decision. */
+  approve(request: InviteRequest): Promise<InviteGrant | undefined>
+  /** The request waiting for a decision. */
+  pending(): VisitRequest | undefined
+  /** The patient's decision on the pending request. */
+  decide(approve: boolean): void
+  people(): PersonWithAccess[]
+  /** Revokes a grant: rotation, new snapshots, keyring and audit saved. */
+  revoke(grantIdHex: string): Promise<void>
+  visitNotes(): VisitNote[]
+  /** Records an audit entry of this device. */
+  audit(action: string, actor: string, details: Record<string, string | number>): void
+  /** Calls `listener` when anything shown changes. */
+  subscribe(listener: () => void): () => void
+  /** Called when a visit compartment was added (sync registers it). */
+  onCompartment(listener: (docHex: string) => void): () => void
+}
+
+const STATE_ITEM = 'consent'
+const HOUR = 3_600_000
+
+/** Creates the service; nothing is read until `start()`. */
+export function createPatientConsent(components: PatientConsentComponents): PatientConsent {
+  const { session, vault, vaultKey } = components
+  const clock = components.clock ?? Date.now
+  const listeners = new Set<() => void>()
+  const compartmentListeners = new Set<(docHex: string) => void>()
+  let owner = ''
+  let ledger: ConsentLedger | undefined
+  let shelf: KeyShelf = createKeyShelf()
+  let grantees: Grantee[] = []
+  let choice: ShareChoice = { compartments: ['core'], hours: 24 }
+  let waiting: { request: InviteRequest; view: VisitRequest; resolve: (ok: boolean) => void } | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+  let auditHead: AuditChainHead | undefined
+  // one change at a time: a revoke and a tick never interleave their rotations
+  let chain: Promise<unknown> = Promise.resolve()
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = chain.then(task, task)
+    chain = next.catch(() => undefined)
+    return next
+  }
+  const notify = (): void => {
+    for (const l of listeners) l()
+  }
+
+  const verdictOf = (c: InviteRequest['credential']): GranteeCredential => {
+    switch (c.status) {
+      case 'verified':
+        return { status: 'verified', name: c.credential.name, licence: c.credential.licence, specialty: c.credential.specialty, authority: c.authorityName }
+      case 'expired':
+      case 'untrusted':
+        return { status: c.status, name: c.credential.name, licence: c.credential.licence, specialty: c.credential.specialty }
+      case 'invalid':
+        return { status: 'invalid' }
+      case 'none':
+        return { status: 'none' }
+    }
+  }
+
+  async function save(): Promise<void> {
+    const l = ledger
+    if (l === undefined) return
+    const grants = l.grants()
+    const state: ConsentState = {
+      grants: grants.map((g) => g.grant.bytes),
+      revocations: l.revocations().map((r) => r.bytes),
+      ended: grants.filter((g) => g.status === 'expired' || g.status === 'revoked').map((g) => grantIdHex(g.grant.id)),
+      shelf: shelf.entries(),
+      grantees,
+      ...(auditHead === undefined ? {} : { audit: auditHead })
+    }
+    await session.store.putMeta(STATE_ITEM, sealVaultItem(vaultKey, STATE_ITEM, encodeConsentState(state)))
+  }
+
+  function auditEntry(action: string, actor: string, details: Record<string, string | number>): void {
+    const c = session.compartments.get('audit')
+    if (c === undefined) return
+    auditHead ??= auditHeadOf(c.compartment, session.device.publicKey)
+    auditHead = recordAudit(c.compartment, auditHead, { at: clock(), action, actor, details }, session.device.secretKey)
+  }
+
+  const profileOfGrantee = (did: string): Profile | undefined => {
+    const g = grantees.find((x) => x.did === did)
+    return g === undefined ? undefined : { person: g.did, x25519PublicKey: g.x25519, mlkemPublicKey: g.mlkem, issuedAt: g.profileIssuedAt }
+  }
+
+  /** Carries out what the ledger asked: wraps, new snapshots under new epochs, keyring saved, audit. */
+  async function apply(change: LedgerChange): Promise<void> {
+    const person = await vault.person()
+    if (change.deliveries.length > 0) shelf.deliver(change.deliveries, person.signing.secretKey, profileOfGrantee)
+    if (change.rotations.length > 0) {
+      // the keyring first: envelopes sealed under the new epoch must open after a restart
+      await saveKeyring(session.store, vaultKey, session.keyring)
+      for (const r of change.rotations) {
+        const c = [...session.compartments.values()].find((x) => equalBytes(x.compartment.docId, r.docId))
+        if (c === undefined) continue
+        await c.persistence.whenSaved()
+        // DESIGN §8: a new snapshot under the new key; nothing after it opens with the old one
+        await c.persistence.compact()
+        auditEntry(AuditAction.rotate, owner, { compartment: r.kind, from: r.from, to: r.to })
+      }
+    }
+    await save()
+  }
+
+  async function tick(): Promise<void> {
+    const l = ledger
+    if (l === undefined) return
+    const change = l.tick()
+    // grants whose time ran out (now, or while the app was closed): their end is recorded once, with the rotation
+    const ended = new Map(change.rotations.flatMap((r) => r.because).map((g) => [grantIdHex(g.id), g]))
+    for (const [hex, g] of ended) auditEntry(AuditAction.revoke, g.grantee, { grant: hex, reason: 'expired' })
+    if (change.rotations.length > 0 || change.deliveries.length > 0) {
+      await apply(change)
+      notify()
+    }
+  }
+
+  function nameOf(did: string): { name: string; credential: GranteeCredential } {
+    const g = grantees.find((x) => x.did === did)
+    if (g === undefined) return { name: did.slice(0, 16), credential: { status: 'none' } }
+    return { name: g.credential.name ?? g.deviceName, credential: g.credential }
+  }
+
+  async function grantFor(request: InviteRequest): Promise<InviteGrant> {
+    const l = ledger
+    if (l === undefined) throw new RangeError('consent: not started')
+    const person = await vault.person()
+    const now = clock()
+    const id = newGrantId()
+    const hex = grantIdHex(id)
+    // the visit compartment: made here, keyed here, wrapped for the doctor (see the header)
+    const visit = addCompartment(session.keyring, visitCompartment(hex))
+    await saveKeyring(session.store, vaultKey, session.keyring)
+    await session.bindCompartment(toHex(visit.docId))
+    for (const cl of compartmentListeners) cl(toHex(visit.docId))
+    const compartments = choice.compartments.flatMap((kind) => {
+      const c = session.compartments.get(kind)
+      return c === undefined ? [] : [{ docId: c.compartment.docId, kind }]
+    })
+    if (compartments.length === 0) throw new RangeError('consent: nothing chosen to share')
+    const grantee: Grantee = { did: request.person, peerId: request.peerId, deviceName: request.device.name, x25519: request.profile.x25519PublicKey, mlkem: request.profile.mlkemPublicKey, profileIssuedAt: request.profile.issuedAt, credential: verdictOf(request.credential) }
+    grantees = [...grantees.filter((g) => g.did !== grantee.did), grantee]
+    const bytes = signGrant(
+      {
+        id,
+        grantee: request.person,
+        devices: [request.peerId],
+        compartments,
+        rights: 'read+visit-write',
+        visitDocId: visit.docId,
+        notBefore: now,
+        notAfter: now + Math.round(choice.hours * HOUR),
+        issuedAt: now,
+        purpose: `visit ${new Date(now).toISOString().slice(0, 10)}`
+      },
+      person.signing.secretKey
+    )
+    const change = l.grant(bytes)
+    const grant = verifyGrant(bytes)
+    const visitKey = visit.epochs.get(0) as Uint8Array
+    await apply({ rotations: change.rotations, deliveries: [...change.deliveries, { grant, docId: visit.docId, epoch: 0, key: visitKey }] })
+    auditEntry(AuditAction.grant, request.person, { grant: hex, compartments: compartments.map((c) => c.kind).join(','), until: grant.notAfter, device: request.peerId })
+    await save()
+    const wraps = [...compartments.map((c) => c.docId), visit.docId].flatMap((docId) => shelf.keysFor(request.person, docId).filter((w) => equalBytes(parseWrap(w).grantId, id)))
+    notify()
+    return { grant: bytes, wraps }
+  }
+
+  const activeGrants = (): Grant[] => ledger?.grants().filter((g) => g.status === 'active').map((g) => g.grant) ?? []
+
+  return {
+    async start() {
+      const person = await vault.person()
+      owner = person.did
+      ledger = createConsentLedger({ owner, keyring: session.keyring, clock })
+      const sealed = await session.store.getMeta(STATE_ITEM)
+      const state = sealed === undefined ? emptyConsentState() : decodeConsentState(openVaultItem(vaultKey, STATE_ITEM, sealed))
+      ledger.restore({ grants: state.grants, revocations: state.revocations, ended: new Set(state.ended) })
+      shelf = createKeyShelf()
+      for (const e of state.shelf) for (const w of e.wraps) shelf.add(e.person, fromHex(e.docHex), w)
+      grantees = state.grants.length === 0 ? [] : state.grantees
+      if (state.audit !== undefined) auditHead = state.audit
+      await serial(tick)
+      timer = setInterval(() => void serial(tick).catch((err: unknown) => console.error('consent: expiry check failed', err instanceof Error ? err.name : err)), 30_000)
+    },
+    stop() {
+      clearInterval(timer)
+      waiting?.resolve(false)
+      waiting = undefined
+    },
+    authorize(person, device, docId) {
+      return ledger?.authorize(person, device, docId) ?? false
+    },
+    wants(person, device, docId) {
+      if (person === owner) return true
+      // from a grantee: only the visit compartment they write
+      return activeGrants().some((g) => g.grantee === person && (g.devices.length === 0 || g.devices.includes(device)) && g.visitDocId !== undefined && equalBytes(g.visitDocId, docId))
+    },
+    keysFor(person, docId) {
+      return shelf.keysFor(person, docId)
+    },
+    setChoice(c) {
+      const picked = SHAREABLE.filter((k) => c.compartments.includes(k))
+      if (picked.length === 0) throw new RangeError('share: pick at least one part of the record')
+      if (!(c.hours >= 1 && c.hours <= 24 * 30)) throw new RangeError('share: 1 hour to 30 days')
+      choice = { compartments: picked, hours: c.hours }
+    },
+    async approve(request) {
+      waiting?.resolve(false)
+      const ok = await new Promise<boolean>((resolve) => {
+        waiting = { request, view: { person: request.person, deviceName: request.device.name, credential: verdictOf(request.credential) }, resolve }
+        notify()
+      })
+      waiting = undefined
+      notify()
+      if (!ok) return undefined
+      return serial(() => grantFor(request))
+    },
+    pending: () => waiting?.view,
+    decide(ok) {
+      waiting?.resolve(ok)
+    },
+    people() {
+      return (ledger?.grants() ?? []).map(({ grant, status }) => {
+        const who = nameOf(grant.grantee)
+        return {
+          grantId: grantIdHex(grant.id),
+          did: grant.grantee,
+          name: who.name,
+          credential: who.credential,
+          compartments: grant.compartments.map((c) => c.kind),
+          notAfter: grant.notAfter,
+          status
+        }
+      })
+    },
+    revoke(hex) {
+      return serial(async () => {
+        const l = ledger
+        const g = l?.grants().find((x) => grantIdHex(x.grant.id) === hex)
+        if (l === undefined || g === undefined) throw new RangeError('revoke: no such grant')
+        const person = await vault.person()
+        const change = l.revoke(signRevocation(g.grant.id, clock(), person.signing.secretKey))
+        auditEntry(AuditAction.revoke, g.grant.grantee, { grant: hex, reason: 'revoked' })
+        await apply(change)
+        notify()
+      })
+    },
+    visitNotes() {
+      const out: VisitNote[] = []
+      for (const { grant } of ledger?.grants() ?? []) {
+        if (grant.visitDocId === undefined) continue
+        const c = session.compartments.get(visitCompartment(grantIdHex(grant.id)))
+        if (c === undefined) continue
+        const who = nameOf(grant.grantee)
+        const allowed = grant.devices.map((d) => authorKeyOfPeerId(d))
+        for (const r of c.compartment.resources.list('Encounter')) {
+          const enc = r as FhirResource & { reasonCode?: Array<{ text?: string }>; period?: { start?: string } }
+          out.push({
+            id: r.id ?? '',
+            text: enc.reasonCode?.[0]?.text ?? '',
+            ...(enc.period?.start === undefined ? {} : { at: enc.period.start }),
+            author: who.name,
+            signatureValid: allowed.length > 0 && c.persistence.vector().size > 0 && [...c.persistence.vector().keys()].every((a) => allowed.some((k) => toHex(k) === a))
+          })
+        }
+      }
+      return out
+    },
+    audit(action, actor, details) {
+      try {
+        auditEntry(action, actor, details)
+        void serial(save)
+      } catch (err) {
+        console.warn('audit: an entry could not be recorded', err instanceof Error ? err.name : err)
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    onCompartment(listener) {
+      compartmentListeners.add(listener)
+      return () => compartmentListeners.delete(listener)
+    }
+  }
+}

@@ -1,0 +1,507 @@
+/**
+ * The doctor's app on this device: the practitioner's identity (person keys, this
+ * device's certificate, receiving keys, an imported credential), kept sealed under a
+ * passphrase as the patient's record is; answering a patient's `phr-invite:`; and, per
+ * patient who approved, a local replica of the granted compartments in its own IndexedDB,
+ * synced from the patient's device only while the grant is in force.
+ *
+ * ```
+ * phr-practitioner-default (meta only, all sealed under the vault key):
+ *   vault-key  = sealSecret(vaultKey, passphrase)         (scrypt)
+ *   person     = recovery entropy (32)
+ *   device     = this device's signing secret key
+ *   device-cert, credential (optional)
+ *   patients   = JSON [{ grant, issuer, relay, keyring }]  (base64; keyring = encodeKeyring)
+ * phr-visit-<grantId hex>: the replica's envelopes (ciphertext, as a record's)
+ * ```
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { asDocId, equalBytes, toHex, type DocId } from '../lib/index.ts'
+import {
+  createPerson,
+  decodeCredential,
+  generateSigningKeyPair,
+  issueDeviceCert,
+  openSecret,
+  parseWrap,
+  personFromEntropy,
+  profileOf,
+  randomBytes,
+  sealSecret,
+  verifyDeviceCert,
+  type DeviceCert,
+  type IssuedCredential,
+  type PersonKeys
+} from '../crypto/index.ts'
+import {
+  acceptWrappedKeys,
+  AuditAction,
+  auditHeadOf,
+  decodeKeyring,
+  encodeKeyring,
+  grantIdHex,
+  grantStatus,
+  openVaultItem,
+  recordAudit,
+  sealVaultItem,
+  verifyGrant,
+  type Grant,
+  type Keyring
+} from '../consent/index.ts'
+import {
+  answerInvite,
+  connectRelay,
+  createBrowserPeer,
+  createSyncService,
+  deviceKeyFromSecret,
+  isLoopbackAddr,
+  parseInvite,
+  peerIdOfAuthorKey,
+  type Peer,
+  type SyncService
+} from '../sync/index.ts'
+import { parseEnvelopeHeader } from '../envelope/index.ts'
+import { createIndexedDbStore, type EnvelopeStore } from '../storage/index.ts'
+import { isWithdrawn, visitCompartment, type CodeableConcept, type FhirResource } from '../record/index.ts'
+import { bindCompartment, type OpenCompartment } from './record-session.ts'
+import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
+
+/** The practitioner's store on this device. */
+export const PRACTITIONER_DB = `${PRACTITIONER_DB_PREFIX}default`
+/** Prefix of a patient's replica store. */
+export const VISIT_DB_PREFIX = 'phr-visit-'
+const META = { vaultKey: 'vault-key', person: 'person', device: 'device', deviceCert: 'device-cert', credential: 'credential', patients: 'patients', name: 'name' } as const
+/** Longest pasted credential text. */
+export const MAX_CREDENTIAL_TEXT = 4096
+/** Longest visit note. */
+export const MAX_NOTE_TEXT = 2000
+
+/** The practitioner as shown. */
+export interface PractitionerInfo {
+  readonly did: string
+  readonly name: string
+  readonly deviceName: string
+  readonly credential?: IssuedCredential
+}
+
+/** One compartment of a patient's replica, with what this device holds of it. */
+export interface ReplicaCompartment {
+  readonly kind: string
+  /** The epochs of the envelopes (and snapshot) stored here. */
+  readonly storedEpochs: number[]
+  readonly storedCount: number
+  /** The epochs this device holds keys for. */
+  readonly keyEpochs: number[]
+  readonly complete: boolean
+}
+
+/** What the doctor sees of a patient. */
+export interface PatientView {
+  readonly grantId: string
+  readonly patientName: string
+  readonly allergies: string[]
+  readonly conditions: string[]
+  readonly medications: string[]
+  /** False until a first sync finished and while updates are missing. */
+  readonly complete: boolean
+  readonly status: ReturnType<typeof grantStatus>
+  readonly notAfter: number
+  readonly compartments: ReplicaCompartment[]
+  /** Kinds the grant covers (the visit compartment aside). */
+  readonly granted: string[]
+  readonly notes: Array<{ id: string; text: string }>
+  readonly connected: boolean
+}
+
+/** An open patient replica. */
+export interface PatientReplica {
+  readonly grant: Grant
+  view(): Promise<PatientView>
+  /** Writes a visit note (an Encounter) into the visit compartment. @throws {RangeError} for empty or too long text, or without the right */
+  writeNote(text: string): Promise<void>
+}
+
+/** The doctor's service. */
+export interface Practitioner {
+  /** Whether a practitioner identity exists on this device. */
+  exists(): Promise<boolean>
+  create(req: { name: string; passphrase: string; deviceName: string }): Promise<PractitionerInfo>
+  /** @throws {WrongPassphraseError} */
+  unlock(passphrase: string): Promise<PractitionerInfo>
+  info(): PractitionerInfo | undefined
+  /** Imports a practitioner credential (base64 text). @throws {RangeError} when it is not theirs or not a credential */
+  importCredential(text: string): Promise<PractitionerInfo>
+  /**
+   * Answers an invite and waits for the patient's decision; then opens the replica and syncs it.
+   * @throws {InvitePayloadFormatError | InviteTokenError | InviteRejectedError | …}
+   */
+  answer(text: string, signal?: AbortSignal): Promise<PatientReplica>
+  patients(): PatientReplica[]
+  /** Calls `listener` when something shown may have changed (sync). */
+  subscribe(listener: () => void): () => void
+  close(): Promise<void>
+}
+
+/** What the service is given. */
+export interface PractitionerComponents {
+  relays(signal: AbortSignal): Promise<string[]>
+  /** @default createIndexedDbStore */
+  openStore?: (name: string) => Promise<EnvelopeStore>
+  indexedDB: Pick<IDBFactory, 'databases'>
+  /** @default Date.now */
+  clock?: () => number
+}
+
+const b64 = (bytes: Uint8Array): string => {
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return btoa(bin)
+}
+const unb64 = (text: string): Uint8Array => {
+  const bin = atob(text)
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
+interface Held {
+  name: string
+  person: PersonKeys
+  device: { publicKey: Uint8Array; secretKey: Uint8Array }
+  deviceCert: Uint8Array
+  cert: DeviceCert
+  credential?: Uint8Array
+  vaultKey: Uint8Array
+  store: EnvelopeStore
+}
+
+interface SavedPatient {
+  grant: Uint8Array
+  issuer: string
+  relay: string
+  keyring: Keyring
+  /** The patient's device refused a granted compartment: the grant was revoked (the doctor never gets the revocation itself). */
+  ended?: boolean
+}
+
+const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.find((x) => x.display !== undefined)?.display ?? c?.coding?.[0]?.code ?? '?'
+
+/** Creates the doctor's service. */
+export function createPractitioner(components: PractitionerComponents): Practitioner {
+  const clock = components.clock ?? Date.now
+  const openStore = components.openStore ?? ((name: string) => createIndexedDbStore({ name }))
+  const listeners = new Set<() => void>()
+  const notify = (): void => {
+    for (const l of listeners) l()
+  }
+  let held: Held | undefined
+  let saved: SavedPatient[] = []
+  const replicas: Array<PatientReplica & { close(): Promise<void> }> = []
+  let peer: Peer | undefined
+  let sync: SyncService | undefined
+  let relayAddr: string | undefined
+  const connectedPatients = new Set<string>()
+
+  const info = (): PractitionerInfo | undefined => {
+    if (held === undefined) return undefined
+    const cred = held.credential === undefined ? undefined : decodeCredential(held.credential)
+    return { did: held.person.did, name: cred?.name ?? held.name, deviceName: held.cert.name, ...(cred === undefined ? {} : { credential: cred }) }
+  }
+
+  async function writeItem(name: string, bytes: Uint8Array): Promise<void> {
+    const h = held
+    if (h === undefined) throw new RangeError('practitioner: locked')
+    await h.store.putMeta(name, sealVaultItem(h.vaultKey, name, bytes))
+  }
+  async function readItem(store: EnvelopeStore, vaultKey: Uint8Array, name: string): Promise<Uint8Array | undefined> {
+    const sealed = await store.getMeta(name)
+    return sealed === undefined ? undefined : openVaultItem(vaultKey, name, sealed)
+  }
+  async function savePatients(): Promise<void> {
+    const json = saved.map((p) => ({ grant: b64(p.grant), issuer: p.issuer, relay: p.relay, keyring: b64(encodeKeyring(p.keyring)), ended: p.ended === true }))
+    await writeItem(META.patients, new TextEncoder().encode(JSON.stringify(json)))
+  }
+
+  async function ensurePeer(signal: AbortSignal): Promise<{ peer: Peer; sync: SyncService; relay: string }> {
+    const h = held
+    if (h === undefined) throw new RangeError('practitioner: locked')
+    const relays = await components.relays(signal)
+    if (peer === undefined || sync === undefined) {
+      const loopback = relays.length > 0 && relays.every((a) => isLoopbackAddr(multiaddr(a)))
+      const p = await createBrowserPeer({ privateKey: await deviceKeyFromSecret(h.device.secretKey), allowInsecureLoopback: loopback })
+      const s = createSyncService(p, {
+        deviceCert: h.deviceCert,
+        dialTimeoutMs: 20_000,
+        // serve only a visit compartment, only to the patient whose grant names it
+        authorize: (person, _device, docId) => saved.some((x) => { const g = verifyGrant(x.grant); return g.patient === person && g.visitDocId !== undefined && equalBytes(g.visitDocId, docId) }),
+        // ask the patient only for what a grant in force covers
+        wants: (person, device, docId) =>
+          saved.some((x) => {
+            const g = verifyGrant(x.grant)
+            return g.patient === person && x.issuer === device && x.ended !== true && grantStatus(g, clock(), []) === 'active' && (g.compartments.some((c) => equalBytes(c.docId, docId)) || (g.visitDocId !== undefined && equalBytes(g.visitDocId, docId)))
+          }),
+        onKeys: async (remote, docId, wraps) => {
+          const entry = saved.find((x) => verifyGrant(x.grant).patient === remote.person && x.keyring.has(toHex(docId)))
+          if (entry === undefined) return
+          const kind = entry.keyring.get(toHex(docId))?.kind ?? 'core'
+          const r = acceptWrappedKeys(entry.keyring, docId, kind, wraps, h.person, remote.person)
+          if (r.problems.length > 0) console.warn('visit: wrapped keys refused:', r.problems.map((x) => x.error).join(', '))
+          if (r.added > 0) await savePatients()
+        },
+        warn: (m, e) => console.warn(`sync: ${m}`, e instanceof Error ? e.name : '')
+      })
+      await s.start()
+      s.subscribe(() => notify())
+      s.onEvent((e) => {
+        if (e.type === 'peer-connected') connectedPatients.add(e.peerId)
+        if (e.type === 'peer-disconnected') connectedPatients.delete(e.peerId)
+        if (e.type === 'envelopes-received' || e.type === 'doc-synced' || e.type.startsWith('peer-')) notify()
+      })
+      peer = p
+      sync = s
+    }
+    if (relayAddr === undefined) relayAddr = (await connectRelay(peer, relays, { signal })).addr
+    return { peer, sync, relay: relayAddr }
+  }
+
+  async function openReplica(entry: SavedPatient): Promise<PatientReplica & { close(): Promise<void> }> {
+    const h = held
+    if (h === undefined) throw new RangeError('practitioner: locked')
+    const grant = verifyGrant(entry.grant)
+    const hex = grantIdHex(grant.id)
+    const store = await openStore(`${VISIT_DB_PREFIX}${hex}`)
+    const compartments = new Map<string, OpenCompartment>()
+    for (const keys of entry.keyring.values()) compartments.set(keys.kind, await bindCompartment(store, entry.keyring, keys, h.device, {}))
+    const visitKind = visitCompartment(hex)
+    const firstSync = new Set<string>()
+    const { sync: s, relay } = await ensurePeer(AbortSignal.timeout(30_000))
+    for (const c of compartments.values()) s.addDoc({ docId: c.compartment.docId, store, persistence: c.persistence })
+    s.onEvent((e) => {
+      if (e.type === 'doc-synced') firstSync.add(e.docId)
+      if (e.type === 'doc-denied' && e.reason === 'not-allowed' && e.peerId === entry.issuer && grant.compartments.some((c) => toHex(c.docId) === e.docId) && entry.ended !== true) {
+        entry.ended = true
+        savePatients().catch((err: unknown) => console.warn('visit: could not note the end of a grant', err instanceof Error ? err.name : err))
+        notify()
+      }
+    })
+    const statusNow = (): ReturnType<typeof grantStatus> => (entry.ended === true ? 'revoked' : grantStatus(grant, clock(), []))
+    // DESIGN §8: the doctor's app records that it opened the record, in the visit compartment
+    const visit = compartments.get(visitKind)
+    if (visit !== undefined) {
+      const head = auditHeadOf(visit.compartment, h.device.publicKey)
+      recordAudit(visit.compartment, head, { at: clock(), action: AuditAction.recordOpened, actor: h.person.did, details: { grant: hex } }, h.device.secretKey)
+    }
+    const target = `${relay}/p2p-circuit/webrtc/p2p/${entry.issuer}`
+    const dial = async (): Promise<void> => {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        if (statusNow() !== 'active') return
+        try {
+          await s.syncWith(target, { signal: AbortSignal.timeout(25_000) })
+          return
+        } catch (err) {
+          console.warn(`visit: attempt ${attempt} to reach the patient's device failed:`, err instanceof Error ? err.name : err)
+        }
+      }
+    }
+    void dial()
+    return {
+      grant,
+      async view() {
+        const core = compartments.get('core')
+        const list = <T extends FhirResource>(type: string): T[] => (core?.compartment.resources.list(type) ?? []).filter((r) => !isWithdrawn(r)) as T[]
+        const patient = list<FhirResource & { name?: Array<{ text?: string; given?: string[]; family?: string }> }>('Patient')[0]
+        const n = patient?.name?.[0]
+        const out: ReplicaCompartment[] = []
+        for (const [kind, c] of compartments) {
+          const stored = await store.read(c.compartment.docId)
+          const all = [...(stored.snapshot === undefined ? [] : [stored.snapshot]), ...stored.envelopes]
+          out.push({
+            kind,
+            storedEpochs: [...new Set(all.map((e) => parseEnvelopeHeader(e).epoch))].sort((a, b) => a - b),
+            storedCount: all.length,
+            keyEpochs: [...(entry.keyring.get(toHex(c.compartment.docId))?.epochs.keys() ?? [])].sort((a, b) => a - b),
+            complete: c.compartment.isComplete()
+          })
+        }
+        const synced = core !== undefined && firstSync.has(toHex(core.compartment.docId))
+        return {
+          grantId: hex,
+          patientName: n?.text ?? `${n?.given?.join(' ') ?? ''} ${n?.family ?? ''}`.trim(),
+          allergies: list<FhirResource & { code?: CodeableConcept }>('AllergyIntolerance').map((a) => label(a.code)),
+          conditions: list<FhirResource & { code?: CodeableConcept; clinicalStatus?: CodeableConcept }>('Condition')
+            .filter((c) => c.clinicalStatus?.coding?.some((x) => x.code === 'active') !== false)
+            .map((c) => label(c.code)),
+          medications: list<FhirResource & { medicationCodeableConcept?: CodeableConcept; status?: string }>('MedicationStatement')
+            .filter((m) => m.status === 'active' || m.status === 'intended')
+            .map((m) => label(m.medicationCodeableConcept)),
+          complete: synced && (core?.compartment.isComplete() ?? false),
+          status: statusNow(),
+          notAfter: grant.notAfter,
+          compartments: out,
+          granted: grant.compartments.map((c) => c.kind),
+          notes: (visit?.compartment.resources.list('Encounter') ?? []).map((r) => ({ id: r.id ?? '', text: (r as { reasonCode?: Array<{ text?: string }> }).reasonCode?.[0]?.text ?? '' })),
+          connected: connectedPatients.has(entry.issuer)
+        }
+      },
+      async writeNote(text) {
+        const t = text.trim()
+        if (t.length === 0 || t.length > MAX_NOTE_TEXT) throw new RangeError(`note: 1..${MAX_NOTE_TEXT} characters`)
+        if (visit === undefined || grant.rights !== 'read+visit-write' || statusNow() !== 'active') throw new RangeError('note: this grant gives no visit compartment')
+        const me = info()
+        visit.compartment.resources.put({
+          resourceType: 'Encounter',
+          id: `enc-${toHex(randomBytes(8))}`,
+          status: 'finished',
+          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+          period: { start: new Date(clock()).toISOString() },
+          participant: [{ individual: { display: me?.name ?? '' } }],
+          reasonCode: [{ text: t }]
+        })
+        await visit.persistence.whenSaved()
+        notify()
+      },
+      async close() {
+        for (const c of compartments.values()) {
+          s.removeDoc(c.compartment.docId)
+          await c.persistence.close()
+          c.compartment.destroy()
+        }
+        await store.close()
+      }
+    }
+  }
+
+  async function openAll(): Promise<void> {
+    for (const entry of saved) {
+      try {
+        replicas.push(await openReplica(entry))
+      } catch (err) {
+        console.warn('visit: a patient could not be opened', err instanceof Error ? err.name : err)
+      }
+    }
+  }
+
+  return {
+    async exists() {
+      return (await components.indexedDB.databases()).some((d) => d.name === PRACTITIONER_DB)
+    },
+    async create(req) {
+      const name = req.name.trim()
+      if (name.length === 0 || name.length > 200) throw new RangeError('name: 1..200 characters')
+      if (req.passphrase.length < 8) throw new RangeError('passphrase: at least 8 characters')
+      const store = await openStore(PRACTITIONER_DB)
+      const vaultKey = randomBytes(32)
+      const { entropy } = createPerson()
+      const person = personFromEntropy(entropy)
+      const device = generateSigningKeyPair()
+      const peerId = peerIdOfAuthorKey(device.publicKey)
+      const deviceCert = issueDeviceCert({ peerId, name: req.deviceName.trim() === '' ? name : `${name} — ${req.deviceName.trim()}`, issuedAt: clock() }, person.signing.secretKey)
+      const seal = async (n: string, b: Uint8Array): Promise<void> => store.putMeta(n, sealVaultItem(vaultKey, n, b))
+      await seal(META.person, entropy)
+      await seal(META.device, device.secretKey)
+      await seal(META.deviceCert, deviceCert)
+      await seal(META.patients, new TextEncoder().encode('[]'))
+      await seal(META.name, new TextEncoder().encode(name))
+      // the passphrase-sealed vault key last: a half-made identity never opens
+      await store.putMeta(META.vaultKey, await sealSecret(vaultKey, req.passphrase))
+      entropy.fill(0)
+      held = { name, person, device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId }), vaultKey, store }
+      saved = []
+      notify()
+      return info() as PractitionerInfo
+    },
+    async unlock(passphrase) {
+      if (held !== undefined) return info() as PractitionerInfo
+      const store = await openStore(PRACTITIONER_DB)
+      const sealed = await store.getMeta(META.vaultKey)
+      if (sealed === undefined) throw new RangeError('practitioner: none on this device')
+      const vaultKey = await openSecret(sealed, passphrase)
+      const entropy = await readItem(store, vaultKey, META.person)
+      const deviceSk = await readItem(store, vaultKey, META.device)
+      const deviceCert = await readItem(store, vaultKey, META.deviceCert)
+      if (entropy === undefined || deviceSk === undefined || deviceCert === undefined) throw new RangeError('practitioner: the identity on this device is incomplete')
+      const device = generateSigningKeyPair(deviceSk)
+      const credential = await readItem(store, vaultKey, META.credential)
+      const name = new TextDecoder().decode((await readItem(store, vaultKey, META.name)) ?? new Uint8Array())
+      held = { name, person: personFromEntropy(entropy), device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId: peerIdOfAuthorKey(device.publicKey) }), vaultKey, store, ...(credential === undefined ? {} : { credential }) }
+      entropy.fill(0)
+      const list = JSON.parse(new TextDecoder().decode((await readItem(store, vaultKey, META.patients)) ?? new Uint8Array())) as Array<{ grant: string; issuer: string; relay: string; keyring: string; ended?: boolean }>
+      saved = list.map((p) => ({ grant: unb64(p.grant), issuer: p.issuer, relay: p.relay, keyring: decodeKeyring(unb64(p.keyring)), ended: p.ended === true }))
+      void openAll().then(notify)
+      notify()
+      return info() as PractitionerInfo
+    },
+    info,
+    async importCredential(text) {
+      const h = held
+      if (h === undefined) throw new RangeError('practitioner: locked')
+      const t = text.trim()
+      if (t.length === 0 || t.length > MAX_CREDENTIAL_TEXT) throw new RangeError('credential: not a credential')
+      let bytes: Uint8Array
+      let cred: IssuedCredential
+      try {
+        bytes = unb64(t)
+        cred = decodeCredential(bytes)
+      } catch (err) {
+        throw new RangeError('credential: not a credential', { cause: err })
+      }
+      if (cred.did !== h.person.did) throw new RangeError('credential: issued to someone else')
+      await writeItem(META.credential, bytes)
+      h.credential = bytes
+      notify()
+      return info() as PractitionerInfo
+    },
+    async answer(text, signal) {
+      const h = held
+      if (h === undefined) throw new RangeError('practitioner: locked')
+      const invite = parseInvite(text.trim())
+      const sig = signal ?? AbortSignal.timeout(300_000)
+      const { peer: p } = await ensurePeer(AbortSignal.any([sig, AbortSignal.timeout(30_000)]))
+      const accepted = await answerInvite(p, text.trim(), {
+        deviceCert: h.deviceCert,
+        profile: profileOf(h.person, clock()),
+        ...(h.credential === undefined ? {} : { credential: h.credential }),
+        signal: sig
+      })
+      const keyring: Keyring = new Map()
+      const kinds = new Map<string, string>(accepted.grant.compartments.map((c) => [toHex(c.docId), c.kind]))
+      if (accepted.grant.visitDocId !== undefined) kinds.set(toHex(accepted.grant.visitDocId), visitCompartment(grantIdHex(accepted.grant.id)))
+      const byDoc = new Map<string, { docId: DocId; wraps: Uint8Array[] }>()
+      for (const w of accepted.wraps) {
+        const docId = parseWrap(w).docId
+        const e = byDoc.get(toHex(docId)) ?? { docId: asDocId(docId.slice()), wraps: [] as Uint8Array[] }
+        e.wraps.push(w)
+        byDoc.set(toHex(docId), e)
+      }
+      for (const [hex, e] of byDoc) {
+        const kind = kinds.get(hex)
+        if (kind === undefined) continue
+        const r = acceptWrappedKeys(keyring, e.docId, kind, e.wraps, h.person, accepted.grant.patient)
+        if (r.problems.length > 0) throw new RangeError(`visit: keys refused (${r.problems.map((x) => x.error).join(', ')})`)
+      }
+      const entry: SavedPatient = { grant: accepted.grant.bytes, issuer: accepted.issuer.peerId, relay: invite.addrs[0] ?? '', keyring }
+      saved = [...saved, entry]
+      await savePatients()
+      const replica = await openReplica(entry)
+      replicas.push(replica)
+      notify()
+      return replica
+    },
+    patients: () => [...replicas],
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async close() {
+      for (const r of replicas.splice(0)) await r.close()
+      await sync?.stop()
+      await peer?.stop()
+      peer = undefined
+      sync = undefined
+      relayAddr = undefined
+      held?.vaultKey.fill(0)
+      await held?.store.close()
+      held = undefined
+    }
+  }
+}

@@ -1,0 +1,302 @@
+import { LitElement, css, html } from 'lit'
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
+import QRCode from 'qrcode'
+import { RelayUnavailableError, SHAREABLE, type LinkOfferView, type OpenRecord, type Shareable, type VisitRequest } from '../app/index.ts'
+import { getLocale } from './i18n.ts'
+import { formStyles, viewStyles } from './styles.ts'
+import { credentialLine } from './credential-text.ts'
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'choosing'; error?: string }
+  | { kind: 'making' }
+  | { kind: 'shown'; offer: LinkOfferView; qr: string; copied: boolean }
+  | { kind: 'approved'; name: string }
+  | { kind: 'declined' }
+  | { kind: 'error'; relay: boolean; detail: string }
+
+/** What each part of the record holds, in plain words. */
+export function partLabel(kind: string): string {
+  switch (kind) {
+    case 'core':
+      return msg('Summary: allergies, conditions, medications, immunizations, procedures')
+    case 'results':
+      return msg('Lab results and reports')
+    case 'vitals':
+      return msg('Vital signs and measurements (heart rate, blood pressure, glucose…)')
+    case 'notes':
+      return msg('Visit notes and encounters')
+    case 'documents':
+      return msg('Documents and files')
+    case 'sensitive':
+      return msg('Sensitive: mental, sexual and reproductive health')
+    default:
+      return kind.startsWith('visit:') ? msg('Notes written during the visit') : kind
+  }
+}
+
+/** A short name of each part. */
+export function partName(kind: string): string {
+  switch (kind) {
+    case 'core':
+      return msg('Summary')
+    case 'results':
+      return msg('Lab results')
+    case 'vitals':
+      return msg('Vital signs')
+    case 'notes':
+      return msg('Visit notes')
+    case 'documents':
+      return msg('Documents')
+    case 'sensitive':
+      return msg('Sensitive')
+    default:
+      return kind
+  }
+}
+
+const DURATIONS = [1, 4, 24, 24 * 7] as const
+
+/** "Share for a visit": what, for how long, then a one-time code; then who asks, approve or decline. */
+export class ShareVisit extends LitElement {
+  static override properties = { record: { attribute: false }, state: { state: true }, request: { state: true } }
+  declare record: OpenRecord | undefined
+  declare state: State
+  declare request: VisitRequest | undefined
+  private unsubscribe: (() => void) | undefined
+  static override styles = [
+    viewStyles,
+    formStyles,
+    css`
+      fieldset {
+        border: 1px solid var(--border);
+        border-radius: 8px;
+        margin: 0.75rem 0;
+        padding: 0.5rem 0.75rem;
+      }
+      legend {
+        font-weight: 600;
+      }
+      .choice {
+        display: flex;
+        gap: 0.5rem;
+        align-items: flex-start;
+        margin: 0.4rem 0;
+        font-weight: normal;
+      }
+      .choice input {
+        width: auto;
+        margin-top: 0.25rem;
+        min-width: 1.25rem;
+        min-height: 1.25rem;
+      }
+      .offer {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+        align-items: flex-start;
+      }
+      .offer > div {
+        flex: 1 1 16rem;
+        min-width: 0;
+      }
+      img {
+        width: 14rem;
+        max-width: 100%;
+        height: auto;
+        image-rendering: pixelated;
+        border: 1px solid var(--border);
+        border-radius: 8px;
+        background: #fff;
+      }
+      textarea {
+        min-height: 7rem;
+      }
+      .request {
+        border: 2px solid var(--accent);
+        border-radius: 10px;
+        padding: 0.75rem 1rem;
+        margin-top: 1rem;
+      }
+      .verified {
+        color: #0b6b2e;
+        font-weight: 600;
+      }
+      .unverified {
+        color: #8a4b00;
+        font-weight: 600;
+      }
+      select {
+        font: inherit;
+        padding: 0.4rem;
+        border-radius: 8px;
+        border: 1px solid var(--border);
+      }
+    `
+  ]
+
+  constructor() {
+    super()
+    updateWhenLocaleChanges(this)
+    this.record = undefined
+    this.state = { kind: 'idle' }
+    this.request = undefined
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    this.follow()
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('record')) this.follow()
+  }
+
+  private follow(): void {
+    this.unsubscribe?.()
+    const consent = this.record?.consent
+    if (consent === undefined) return
+    this.unsubscribe = consent.subscribe(() => {
+      this.request = consent.pending()
+    })
+    this.request = consent.pending()
+  }
+
+  private readonly make = async (evt: Event): Promise<void> => {
+    evt.preventDefault()
+    const record = this.record
+    if (record === undefined) return
+    const form = evt.target as HTMLFormElement
+    const data = new FormData(form)
+    const compartments = SHAREABLE.filter((k) => data.get(`part-${k}`) === 'on')
+    const hours = Number(data.get('hours'))
+    try {
+      record.consent.setChoice({ compartments, hours })
+    } catch {
+      // the one way setChoice fails from this form: nothing picked
+      this.state = { kind: 'choosing', error: msg('Pick at least one part of your record.') }
+      return
+    }
+    this.state = { kind: 'making' }
+    try {
+      const offer = await record.sync.createInvite()
+      const svg = await QRCode.toString(offer.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+      this.state = { kind: 'shown', offer, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, copied: false }
+    } catch (err) {
+      this.state = { kind: 'error', relay: err instanceof RelayUnavailableError, detail: err instanceof Error ? err.name : 'Error' }
+    }
+  }
+
+  private readonly copy = async (): Promise<void> => {
+    const s = this.state
+    if (s.kind !== 'shown') return
+    try {
+      await navigator.clipboard.writeText(s.offer.payload)
+      this.state = { ...s, copied: true }
+    } catch (err) {
+      // no clipboard permission: the text stays selectable in the field
+      console.warn('copy failed', err instanceof Error ? err.name : err)
+      this.renderRoot.querySelector('textarea')?.select()
+    }
+  }
+
+  private decide(ok: boolean): void {
+    const r = this.request
+    const consent = this.record?.consent
+    if (r === undefined || consent === undefined) return
+    consent.decide(ok)
+    this.state = ok ? { kind: 'approved', name: r.credential.name ?? r.deviceName } : { kind: 'declined' }
+  }
+
+  private renderRequest(r: VisitRequest): unknown {
+    const c = r.credential
+    return html`<div class="request" role="alert" data-testid="visit-request">
+      <h3>${msg('Someone is asking to see your record')}</h3>
+      <p><strong data-testid="request-name">${c.name ?? r.deviceName}</strong></p>
+      ${c.licence === undefined ? '' : html`<p>${msg(str`Licence: ${c.licence}`)}</p>`}
+      ${c.specialty === undefined ? '' : html`<p>${msg(str`Specialty: ${c.specialty}`)}</p>`}
+      <p class=${c.status === 'verified' ? 'verified' : 'unverified'} data-testid="request-verdict">${credentialLine(c)}</p>
+      <p>${msg(str`Device: ${r.deviceName}`)}</p>
+      <div class="actions">
+        <button type="button" @click=${() => this.decide(true)}>${msg('Approve')}</button>
+        <button type="button" class="secondary" @click=${() => this.decide(false)}>${msg('Decline')}</button>
+      </div>
+    </div>`
+  }
+
+  override render(): unknown {
+    const s = this.state
+    const head = html`<h2 id="share-h">${msg('Share for a visit')}</h2>`
+    switch (s.kind) {
+      case 'idle':
+      case 'approved':
+      case 'declined':
+        return html`<section class="card" aria-labelledby="share-h">
+          ${head}
+          ${s.kind === 'approved' ? html`<p role="status" data-testid="share-done">${msg(str`${s.name} can now see what you chose, until the time you set. You can revoke it under “People with access”.`)}</p>` : ''}
+          ${s.kind === 'declined' ? html`<p role="status">${msg('You declined. Nothing was shared.')}</p>` : ''}
+          <p>${msg('Let a doctor see chosen parts of your record for a limited time. You approve each doctor on this screen.')}</p>
+          <button type="button" @click=${() => (this.state = { kind: 'choosing' })}>${msg('Share for a visit')}</button>
+          ${this.request === undefined ? '' : this.renderRequest(this.request)}
+        </section>`
+      case 'choosing':
+      case 'making':
+        return html`<section class="card" aria-labelledby="share-h">
+          ${head}
+          <form @submit=${this.make}>
+            <fieldset>
+              <legend>${msg('What the doctor may see')}</legend>
+              ${SHAREABLE.map(
+                (k: Shareable) => html`<label class="choice"><input type="checkbox" name=${`part-${k}`} ?checked=${k === 'core'} /><span>${partLabel(k)}</span></label>`
+              )}
+            </fieldset>
+            <label for="hours">${msg('For how long')}</label>
+            <select id="hours" name="hours">
+              ${DURATIONS.map((h) => html`<option value=${h} ?selected=${h === 24}>${h < 24 ? msg(str`${h} hours`) : h === 24 ? msg('24 hours') : msg('7 days')}</option>`)}
+            </select>
+            <p>${msg('The doctor can also write notes about the visit into your record; you will see them with their name.')}</p>
+            ${s.kind === 'choosing' && s.error !== undefined ? html`<p class="error" role="alert">${s.error}</p>` : ''}
+            <div class="actions">
+              <button type="submit" ?disabled=${s.kind === 'making'}>${s.kind === 'making' ? msg('Preparing a code…') : msg('Show the code')}</button>
+              <button type="button" class="secondary" @click=${() => (this.state = { kind: 'idle' })}>${msg('Cancel')}</button>
+            </div>
+          </form>
+        </section>`
+      case 'error':
+        return html`<section class="card" aria-labelledby="share-h">
+          ${head}
+          <div class="error" role="alert">
+            <strong>${s.relay ? msg('The relay is not reachable') : msg('No code could be made')}</strong>
+            ${s.relay ? msg('The doctor’s device finds this one through the relay. Check the network and try again.') : s.detail}
+          </div>
+          <div class="actions"><button type="button" @click=${() => (this.state = { kind: 'choosing' })}>${msg('Try again')}</button></div>
+        </section>`
+      case 'shown': {
+        const until = new Date(s.offer.expiresAt).toLocaleTimeString(getLocale(), { timeStyle: 'short' })
+        return html`<section class="card" aria-labelledby="share-h">
+          ${head}
+          <div class="offer">
+            <img src=${s.qr} alt=${msg('QR code for the doctor')} data-testid="invite-qr" width="224" height="224" />
+            <div>
+              <label for="invite">${msg('Or give the doctor this text')}</label>
+              <textarea id="invite" readonly data-testid="invite-payload" .value=${s.offer.payload}></textarea>
+              <p>${msg(str`The code works once, until ${until}. Nothing is shared until you approve the doctor here.`)}</p>
+              <div class="actions">
+                <button type="button" @click=${this.copy}>${s.copied ? msg('Copied') : msg('Copy the text')}</button>
+                <button type="button" class="secondary" @click=${() => (this.state = { kind: 'idle' })}>${msg('Cancel')}</button>
+              </div>
+            </div>
+          </div>
+          ${this.request === undefined ? html`<p role="status">${msg('Waiting for the doctor…')}</p>` : this.renderRequest(this.request)}
+        </section>`
+      }
+    }
+  }
+}
+customElements.define('phr-share-visit', ShareVisit)

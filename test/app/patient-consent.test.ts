@@ -1,0 +1,173 @@
+/**
+ * The patient's consent service over a real record (memory store, the app's vault): a
+ * doctor's request is approved with a grant signed by the person's root key, covering
+ * what was picked plus a new visit compartment whose key the patient made and wrapped
+ * for the doctor; revoking rotates the covered compartments, snapshots them under the
+ * new epoch and saves the keyring; the state survives a reopen (sealed, never plaintext)
+ * without rotating again; expiry with an injected clock rotates too; every step is in
+ * the audit log.
+ */
+import { describe, it, expect } from 'vitest'
+import { createMemoryStore } from '../../src/storage/index.ts'
+import { parseEnvelopeHeader } from '../../src/envelope/index.ts'
+import { toHex, utf8Encode } from '../../src/lib/index.ts'
+import { acceptWrappedKeys, readAuditLog, verifyGrant, type Keyring } from '../../src/consent/index.ts'
+import { profileOf, verifyDeviceCert, verifyProfile } from '../../src/crypto/index.ts'
+import type { InviteRequest } from '../../src/sync/index.ts'
+import { createRecordWithVault, openRecordWithVaultKey, type RecordSession } from '../../src/app/record-session.ts'
+import { recordVault } from '../../src/app/vault-items.ts'
+import { createPatientConsent, type PatientConsent } from '../../src/app/patient-consent.ts'
+import { addAllergy } from '../../src/app/edits.ts'
+import { decodeConsentState, encodeConsentState } from '../../src/app/consent-state.ts'
+import { device, person } from '../sync/helpers.ts'
+
+const fast = { scrypt: { log2N: 10, r: 8, p: 1 }, batchMs: 1 }
+const HOUR = 3_600_000
+
+function requestFrom(doctor: ReturnType<typeof person>, now: number): { request: InviteRequest; peerId: string } {
+  const dev = device(doctor, 'clinic pc')
+  return {
+    peerId: dev.peerId,
+    request: { peerId: dev.peerId, device: verifyDeviceCert(dev.cert), person: doctor.did, profile: verifyProfile(profileOf(doctor, now)), credential: { status: 'none' } }
+  }
+}
+
+async function approved(consent: PatientConsent, request: InviteRequest): Promise<{ grant: Uint8Array; wraps: readonly Uint8Array[] }> {
+  const answer = consent.approve(request)
+  await new Promise((r) => setTimeout(r, 0))
+  expect(consent.pending()?.person).toBe(request.person)
+  consent.decide(true)
+  const out = await answer
+  if (out === undefined) throw new Error('declined')
+  return out
+}
+
+const kindOf = (s: RecordSession, kind: string) => [...s.keyring.values()].find((k) => k.kind === kind)
+
+describe('patient consent', () => {
+  it('grants what was picked plus a visit compartment, revokes with rotation, and restores sealed state', async () => {
+    const now = { t: Date.UTC(2026, 10, 29, 9) }
+    const clock = () => now.t
+    const store = createMemoryStore()
+    const { session, vaultKey } = await createRecordWithVault(store, 'pass', {}, fast)
+    const vault = recordVault(store, vaultKey, session.device.publicKey, clock)
+    const consent = createPatientConsent({ session, vault, vaultKey, clock })
+    await consent.start()
+    const doctor = person()
+    const { request, peerId } = requestFrom(doctor, now.t)
+
+    // a decline hands nothing out
+    const declined = consent.approve(request)
+    await new Promise((r) => setTimeout(r, 0))
+    consent.decide(false)
+    expect(await declined).toBeUndefined()
+    expect(consent.people()).toEqual([])
+
+    consent.setChoice({ compartments: ['core', 'vitals'], hours: 24 })
+    const { grant: bytes, wraps } = await approved(consent, request)
+    const grant = verifyGrant(bytes)
+    expect(grant.patient).toBe((await vault.person()).did)
+    expect(grant.rights).toBe('read+visit-write')
+    expect(grant.devices).toEqual([peerId])
+    expect(grant.compartments.map((c) => c.kind)).toEqual(['core', 'vitals'])
+    expect(grant.notAfter - grant.notBefore).toBe(24 * HOUR)
+    const visitKind = `visit:${toHex(grant.id)}`
+    expect(session.compartments.has(visitKind as never)).toBe(true)
+
+    // the doctor can open core, vitals and the visit compartment — not sensitive
+    const drKeyring: Keyring = new Map()
+    for (const docId of [...grant.compartments.map((c) => c.docId), grant.visitDocId!]) {
+      const r = acceptWrappedKeys(drKeyring, docId, 'x', wraps, doctor, grant.patient)
+      expect(r.problems.filter((p) => p.error !== 'GrantNotValidError')).toEqual([])
+    }
+    expect(drKeyring.size).toBe(3)
+    expect(drKeyring.has(toHex(kindOf(session, 'sensitive')!.docId))).toBe(false)
+
+    // sync hooks: the doctor's device reads core, not sensitive; the patient asks it only for the visit compartment
+    const coreId = kindOf(session, 'core')!.docId
+    expect(consent.authorize(doctor.did, peerId, coreId)).toBe(true)
+    expect(consent.authorize(doctor.did, peerId, kindOf(session, 'sensitive')!.docId)).toBe(false)
+    expect(consent.authorize(doctor.did, device(doctor, 'another').peerId, coreId)).toBe(false)
+    expect(consent.wants(doctor.did, peerId, coreId)).toBe(false)
+    expect(consent.wants(doctor.did, peerId, grant.visitDocId!)).toBe(true)
+    expect(consent.keysFor(doctor.did, coreId).length).toBe(1)
+
+    // revoke: core and vitals rotate; core is snapshotted under the new epoch; the keyring is saved
+    now.t += HOUR
+    await consent.revoke(toHex(grant.id))
+    expect(consent.people()[0]?.status).toBe('revoked')
+    expect(kindOf(session, 'core')!.current).toBe(1)
+    expect(kindOf(session, 'vitals')!.current).toBe(1)
+    expect(consent.authorize(doctor.did, peerId, coreId)).toBe(false)
+    await addAllergy(session, 'Latex', now.t)
+    const epochs = (await store.read(coreId)).envelopes.map((e) => parseEnvelopeHeader(e).epoch)
+    expect(epochs.at(-1)).toBe(1)
+    const stored = await store.read(coreId)
+    if (stored.snapshot !== undefined) expect(parseEnvelopeHeader(stored.snapshot).epoch).toBe(1)
+
+    const log = readAuditLog(session.get('audit'))
+    expect(log.problems).toEqual([])
+    expect(log.entries.map((e) => e.action)).toEqual(['grant', 'revoke', 'rotate', 'rotate'])
+
+    // at rest: the consent state is sealed (the doctor's did is nowhere in plaintext)
+    const sealed = await store.getMeta('consent')
+    expect(sealed).toBeDefined()
+    expect(Buffer.from(sealed!).includes(Buffer.from(utf8Encode(doctor.did)))).toBe(false)
+    consent.stop()
+    await session.close()
+
+    // reopen: the ledger comes back as it was, without rotating again
+    const again = await openRecordWithVaultKey(store, vaultKey, fast)
+    expect(kindOf(again, 'core')!.current).toBe(1)
+    expect(again.compartments.has(visitKind as never)).toBe(true)
+    const consent2 = createPatientConsent({ session: again, vault, vaultKey, clock })
+    await consent2.start()
+    expect(consent2.people().map((p) => [p.status, p.compartments])).toEqual([['revoked', ['core', 'vitals']]])
+    expect(kindOf(again, 'core')!.current).toBe(1)
+    expect(again.get('core').resources.list('AllergyIntolerance').some((a) => (a as { code?: { text?: string } }).code?.text === 'Latex')).toBe(true)
+    consent2.stop()
+    await again.close()
+  })
+
+  it('rotates when a grant expires, on the timer or at the next open', async () => {
+    const now = { t: Date.UTC(2026, 10, 29, 9) }
+    const clock = () => now.t
+    const store = createMemoryStore()
+    const { session, vaultKey } = await createRecordWithVault(store, 'pass', {}, fast)
+    const vault = recordVault(store, vaultKey, session.device.publicKey, clock)
+    const consent = createPatientConsent({ session, vault, vaultKey, clock })
+    await consent.start()
+    consent.setChoice({ compartments: ['results'], hours: 1 })
+    await approved(consent, requestFrom(person(), now.t).request)
+    consent.stop()
+    await session.close()
+
+    // closed while it expired: the next open rotates results
+    now.t += 2 * HOUR
+    const again = await openRecordWithVaultKey(store, vaultKey, fast)
+    const consent2 = createPatientConsent({ session: again, vault, vaultKey, clock })
+    await consent2.start()
+    expect(kindOf(again, 'results')!.current).toBe(1)
+    expect(consent2.people()[0]?.status).toBe('expired')
+    expect(readAuditLog(again.get('audit')).entries.map((e) => e.action)).toEqual(['grant', 'revoke', 'rotate'])
+    consent2.stop()
+    await again.close()
+  })
+})
+
+describe('consent state codec', () => {
+  it('round-trips and refuses garbage by name', () => {
+    const s = {
+      grants: [new Uint8Array([1, 2])],
+      revocations: [],
+      ended: ['aa'],
+      shelf: [{ person: 'did:key:z', docHex: '00', wraps: [new Uint8Array([3])] }],
+      grantees: [{ did: 'did:key:z', peerId: 'p', deviceName: 'pc', x25519: new Uint8Array(32), mlkem: new Uint8Array(4), profileIssuedAt: 5, credential: { status: 'verified' as const, name: 'Dr A', authority: 'DEMO' } }],
+      audit: { seq: 3, hash: new Uint8Array(32).fill(7) }
+    }
+    expect(decodeConsentState(encodeConsentState(s))).toEqual(s)
+    for (const bad of ['', '{}', '{"v":2}', '{"v":1,"grants":[1]}', '{"v":1,"grants":[],"revocations":[],"ended":[],"shelf":[],"grantees":[{"did":"x"}]}']) {
+      expect(() => decodeConsentState(utf8Encode(bad))).toThrow(expect.objectContaining({ name: 'ConsentStateFormatError' }))
+    }
+  })
+})
