@@ -281,7 +281,10 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
       ledger = createConsentLedger({ owner, keyring: session.keyring, clock })
       const sealed = await session.store.getMeta(STATE_ITEM)
       const state = sealed === undefined ? emptyConsentState() : decodeConsentState(openVaultItem(vaultKey, STATE_ITEM, sealed))
-      ledger.restore({ grants: state.grants, revocations: state.revocations, ended: new Set(state.ended) })
+      // a grant whose keys were wrapped has started; one that came into force while the app
+      // was closed has not, and the first tick hands its keys out
+      const started = new Set(state.shelf.flatMap((e) => e.wraps.map((w) => toHex(parseWrap(w).grantId))))
+      ledger.restore({ grants: state.grants, revocations: state.revocations, ended: new Set(state.ended), started })
       shelf = createKeyShelf()
       for (const e of state.shelf) for (const w of e.wraps) shelf.add(e.person, fromHex(e.docHex), w)
       grantees = state.grants.length === 0 ? [] : state.grantees

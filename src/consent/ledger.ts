@@ -86,7 +86,7 @@ export interface ConsentLedger {
    * app was closed rotates then.
    * @throws as `grant()` and `revoke()` for bad bytes
    */
-  restore(state: { grants: readonly Uint8Array[]; revocations: readonly Uint8Array[]; ended: ReadonlySet<string> }): void
+  restore(state: { grants: readonly Uint8Array[]; revocations: readonly Uint8Array[]; ended: ReadonlySet<string>; started?: ReadonlySet<string> }): void
   /** The sync hook. */
   authorize(remotePerson: string, remoteDevice: string, docId: Uint8Array): boolean
 }
@@ -199,8 +199,9 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
         if (g.patient !== init.owner) throw new GrantNotValidError('grant: signed by someone other than the record’s owner')
         const hex = toHex(g.id)
         taken.set(hex, g)
-        // keys were handed out when it came into force (its notBefore passed)
-        if (g.notBefore <= now) started.add(hex)
+        // keys were handed out when it came into force: the caller knows (wraps name their
+        // grant); without that, a grant whose notBefore passed is taken as started
+        if (state.started !== undefined ? state.started.has(hex) : g.notBefore <= now) started.add(hex)
         if (state.ended.has(hex)) ended.add(hex)
       }
       for (const bytes of state.revocations) {

@@ -101,6 +101,35 @@ describe('consent ledger', () => {
     expect(ledger.grants()[0]!.status).toBe('active')
   })
 
+  it('restores grants and revocations without handing keys out or rotating again, and hands out keys of a grant that started while closed', () => {
+    const { ledger, docs, now, keyring } = setup()
+    const core = docs[0]!
+    const sign = (notBefore: number): Uint8Array =>
+      signGrant({ id: newGrantId(), grantee: readers[0]!.did, devices: [], compartments: [core], rights: 'read', notBefore, notAfter: notBefore + 5 * HOUR, issuedAt: T0, purpose: 'visit' }, owner.signing.secretKey)
+    const now1 = sign(T0)
+    const later = sign(T0 + HOUR)
+    ledger.grant(now1)
+    ledger.grant(later)
+    const revoked = sign(T0)
+    ledger.grant(revoked)
+    const rev = signRevocation(ledger.grants()[2]!.grant.id, T0, owner.signing.secretKey)
+    ledger.revoke(rev)
+    const epochAfter = keyring.get(toHex(core.docId))!.current
+    const hexOf = (b: Uint8Array): string => toHex(ledger.grants().find((g) => g.grant.bytes.length === b.length && toHex(g.grant.bytes) === toHex(b))!.grant.id)
+    // the app closes; later reopens (the grant of `later` came into force meanwhile)
+    now.t = T0 + 2 * HOUR
+    const again = createConsentLedger({ owner: owner.did, keyring, clock: () => now.t })
+    again.restore({ grants: [now1, later, revoked], revocations: [rev], ended: new Set([hexOf(revoked)]), started: new Set([hexOf(now1)]) })
+    const first = again.tick()
+    expect(first.rotations).toEqual([])
+    expect(first.deliveries.map((d) => toHex(d.grant.id))).toEqual([hexOf(later)])
+    expect(keyring.get(toHex(core.docId))!.current).toBe(epochAfter)
+    expect(again.grants().map((g) => g.status)).toEqual(['active', 'active', 'revoked'])
+    expect(again.tick()).toEqual({ rotations: [], deliveries: [] })
+    // a revocation of another record's grant is refused on restore
+    expect(thrown(() => again.restore({ grants: [], revocations: [signRevocation(newGrantId(), T0, owner.signing.secretKey)], ended: new Set() })).name).toBe('GrantNotValidError')
+  })
+
   it('model: under any order of grant, revoke, expiry, rotation and sync, a reader holds a key only if a grant covered it', () => {
     type Model = { ledger: ConsentLedger; keyring: Keyring; now: { t: number }; docs: ReturnType<typeof addCompartment>[] }
     interface Real {
