@@ -1,9 +1,9 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
 import QRCode from 'qrcode'
 import { RelayUnavailableError, type LinkedDevice, type LinkOfferView, type OpenRecord } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
-import { formStyles, viewStyles } from './styles.ts'
+import { codeOfferStyles, formStyles, viewStyles } from './styles.ts'
 
 type State =
   | { kind: 'idle' }
@@ -18,34 +18,7 @@ export class LinkOffer extends LitElement {
   /** The device most recently linked from here (from the sync status). */
   declare linked: LinkedDevice | undefined
   declare state: State
-  static override styles = [
-    viewStyles,
-    formStyles,
-    css`
-      .offer {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem;
-        align-items: flex-start;
-      }
-      .offer > div {
-        flex: 1 1 16rem;
-        min-width: 0;
-      }
-      img {
-        width: 14rem;
-        max-width: 100%;
-        height: auto;
-        image-rendering: pixelated;
-        border: 1px solid var(--border);
-        border-radius: 8px;
-        background: #fff;
-      }
-      textarea {
-        min-height: 7rem;
-      }
-    `
-  ]
+  static override styles = [viewStyles, formStyles, codeOfferStyles]
 
   constructor() {
     super()

@@ -3,7 +3,7 @@ import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
 import QRCode from 'qrcode'
 import { RelayUnavailableError, SHAREABLE, type LinkOfferView, type OpenRecord, type Shareable, type VisitRequest } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
-import { formStyles, viewStyles } from './styles.ts'
+import { codeOfferStyles, formStyles, viewStyles } from './styles.ts'
 import { credentialLine } from './credential-text.ts'
 
 type State =
@@ -67,6 +67,7 @@ export class ShareVisit extends LitElement {
   static override styles = [
     viewStyles,
     formStyles,
+    codeOfferStyles,
     css`
       fieldset {
         border: 1px solid var(--border);
@@ -89,28 +90,6 @@ export class ShareVisit extends LitElement {
         margin-top: 0.25rem;
         min-width: 1.25rem;
         min-height: 1.25rem;
-      }
-      .offer {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem;
-        align-items: flex-start;
-      }
-      .offer > div {
-        flex: 1 1 16rem;
-        min-width: 0;
-      }
-      img {
-        width: 14rem;
-        max-width: 100%;
-        height: auto;
-        image-rendering: pixelated;
-        border: 1px solid var(--border);
-        border-radius: 8px;
-        background: #fff;
-      }
-      textarea {
-        min-height: 7rem;
       }
       .request {
         border: 2px solid var(--accent);

@@ -105,3 +105,29 @@ export const formStyles = css`
     display: block;
   }
 `
+
+/** A one-time code shown to another device: its QR image beside the text to copy (device links, visit invites). */
+export const codeOfferStyles = css`
+  .offer {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 1rem;
+    align-items: flex-start;
+  }
+  .offer > div {
+    flex: 1 1 16rem;
+    min-width: 0;
+  }
+  img {
+    width: 14rem;
+    max-width: 100%;
+    height: auto;
+    image-rendering: pixelated;
+    border: 1px solid var(--border);
+    border-radius: 8px;
+    background: #fff;
+  }
+  textarea {
+    min-height: 7rem;
+  }
+`
