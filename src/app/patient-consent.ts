@@ -98,6 +98,14 @@ export interface PatientConsent {
   stop(): void
   /** Sync hooks. */
   authorize(person: string, device: string, docId: Uint8Array): boolean
+  /**
+   * Whether an envelope by `author` may change the compartment `docHex`: a device a grant
+   * names (a doctor's) writes only the visit compartment of its grant — a read grant gives
+   * the compartment's key, never the right to change it; every other author is the
+   * owner's. Checked by the record's persistence before the signature, for every envelope
+   * stored or received.
+   */
+  mayWrite(docHex: string, author: Uint8Array): boolean
   wants(person: string, device: string, docId: Uint8Array): boolean
   keysFor(person: string, docId: Uint8Array): Uint8Array[]
   /** Sets what the next invite shares. */
@@ -299,6 +307,11 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     },
     authorize(person, device, docId) {
       return ledger?.authorize(person, device, docId) ?? false
+    },
+    mayWrite(docHex, author) {
+      const hex = toHex(author)
+      const theirs = (ledger?.grants() ?? []).filter(({ grant }) => grant.devices.some((d) => toHex(authorKeyOfPeerId(d)) === hex))
+      return theirs.length === 0 || theirs.some(({ grant }) => grant.visitDocId !== undefined && toHex(grant.visitDocId) === docHex)
     },
     wants(person, device, docId) {
       if (person === owner) return true

@@ -85,6 +85,8 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     const syncedDocs = await vault.syncedDocs()
     const consent = createPatientConsent({ session, vault, vaultKey })
     await consent.start()
+    // a doctor's device may change only its visit compartment, whatever keys it holds
+    session.setWriteCheck((docHex, author) => consent.mayWrite(docHex, author))
     const authorities = await loadAppConfig(components.fetch).then(
       (c) => c.authorities,
       // no config now (offline): no authority is trusted, so every doctor shows as unverified

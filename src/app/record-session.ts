@@ -55,6 +55,12 @@ export interface RecordSession {
    * @throws {RangeError} when it is not in the keyring or already bound
    */
   bindCompartment(docHex: string): Promise<OpenCompartment>
+  /**
+   * Sets who may change which compartment (checked before the signature of every envelope
+   * stored or received from now on, in every compartment, those bound later included).
+   * Until set, anyone who can seal under a compartment's keys may.
+   */
+  setWriteCheck(isAllowed: (docHex: string, author: Uint8Array) => boolean): void
   /** One compartment. @throws {RangeError} when the record has none of that kind */
   get(kind: Kind): Compartment
   /** Resolves when every change made so far is committed to storage. */
@@ -106,9 +112,9 @@ export async function bindCompartment(store: EnvelopeStore, keyring: Keyring, ke
           if (key === undefined) throw new RangeError(`no key for the current epoch of ${keys.kind}`)
           return { epoch: keys.current, key }
         },
-        epochKey: (docId, epoch) => epochKeyOf(keyring, docId, epoch)
-      },
-      ...(allowed === undefined ? {} : { isAllowed: (author: Uint8Array) => allowed(hex, author) })
+        epochKey: (docId, epoch) => epochKeyOf(keyring, docId, epoch),
+        ...(allowed === undefined ? {} : { isAllowed: (author: Uint8Array) => allowed(hex, author) })
+      }
     })
     const report = await persistence.load()
     return { compartment, persistence, report }
@@ -120,9 +126,27 @@ async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSessio
   return out
 }
 
-function session(store: EnvelopeStore, device: RecordSession['device'], keyring: Keyring, compartments: Map<Kind, OpenCompartment>, opts: BindOptions): RecordSession {
-  const all = (): OpenCompartment[] => [...compartments.values()]
+/** Binding options whose write check can be set later (`RecordSession.setWriteCheck`). */
+interface CheckedOptions {
+  readonly opts: BindOptions
+  set(isAllowed: (docHex: string, author: Uint8Array) => boolean): void
+}
+
+function withWriteCheck(opts: BindOptions): CheckedOptions {
+  let check = opts.isAllowed
   return {
+    opts: { ...opts, isAllowed: (docHex, author) => check?.(docHex, author) ?? true },
+    set: (isAllowed) => {
+      check = isAllowed
+    }
+  }
+}
+
+function session(store: EnvelopeStore, device: RecordSession['device'], keyring: Keyring, compartments: Map<Kind, OpenCompartment>, checked: CheckedOptions): RecordSession {
+  const all = (): OpenCompartment[] => [...compartments.values()]
+  const opts = checked.opts
+  return {
+    setWriteCheck: (isAllowed) => checked.set(isAllowed),
     store,
     device,
     compartments,
@@ -211,7 +235,8 @@ export async function createRecordWithVault(
   await store.putMeta(META.device, sealVaultItem(vaultKey, META.device, device.secretKey))
   for (const [name, bytes] of contents.items ?? []) await store.putMeta(name, sealVaultItem(vaultKey, name, bytes))
   await store.putMeta(META.vaultKey, await sealSecret(vaultKey, passphrase, opts.scrypt === undefined ? {} : { params: opts.scrypt }))
-  return { session: session(store, device, keyring, await bind(store, keyring, device, opts), opts), vaultKey }
+  const checked = withWriteCheck(opts)
+  return { session: session(store, device, keyring, await bind(store, keyring, device, checked.opts), checked), vaultKey }
 }
 
 /**
@@ -233,7 +258,8 @@ export async function unlockVault(store: EnvelopeStore, passphrase: string): Pro
  */
 export async function openRecordWithVaultKey(store: EnvelopeStore, vaultKey: Uint8Array, opts: BindOptions = {}): Promise<RecordSession> {
   const { keyring, device } = await openVaultContents(store, vaultKey)
-  return session(store, device, keyring, await bind(store, keyring, device, opts), opts)
+  const checked = withWriteCheck(opts)
+  return session(store, device, keyring, await bind(store, keyring, device, checked.opts), checked)
 }
 
 /**

@@ -9,9 +9,10 @@
  */
 import { describe, it, expect } from 'vitest'
 import { createMemoryStore } from '../../src/storage/index.ts'
-import { parseEnvelopeHeader } from '../../src/envelope/index.ts'
+import { parseEnvelopeHeader, sealEnvelope } from '../../src/envelope/index.ts'
+import { createCompartment } from '../../src/record/index.ts'
 import { toHex, utf8Encode } from '../../src/lib/index.ts'
-import { acceptWrappedKeys, readAuditLog, verifyGrant, type Keyring } from '../../src/consent/index.ts'
+import { acceptWrappedKeys, epochKeyOf, readAuditLog, verifyGrant, type Keyring } from '../../src/consent/index.ts'
 import { profileOf, verifyDeviceCert, verifyProfile } from '../../src/crypto/index.ts'
 import type { InviteRequest } from '../../src/sync/index.ts'
 import { createRecordWithVault, openRecordWithVaultKey, type RecordSession } from '../../src/app/record-session.ts'
@@ -24,9 +25,10 @@ import { device, person } from '../sync/helpers.ts'
 const fast = { scrypt: { log2N: 10, r: 8, p: 1 }, batchMs: 1 }
 const HOUR = 3_600_000
 
-function requestFrom(doctor: ReturnType<typeof person>, now: number): { request: InviteRequest; peerId: string } {
+function requestFrom(doctor: ReturnType<typeof person>, now: number): { request: InviteRequest; peerId: string; dev: ReturnType<typeof device> } {
   const dev = device(doctor, 'clinic pc')
   return {
+    dev,
     peerId: dev.peerId,
     request: { peerId: dev.peerId, device: verifyDeviceCert(dev.cert), person: doctor.did, profile: verifyProfile(profileOf(doctor, now)), credential: { status: 'none' } }
   }
@@ -54,7 +56,8 @@ describe('patient consent', () => {
     const consent = createPatientConsent({ session, vault, vaultKey, clock })
     await consent.start()
     const doctor = person()
-    const { request, peerId } = requestFrom(doctor, now.t)
+    const { request, peerId, dev } = requestFrom(doctor, now.t)
+    session.setWriteCheck((docHex, author) => consent.mayWrite(docHex, author))
 
     // a decline hands nothing out
     const declined = consent.approve(request)
@@ -91,6 +94,19 @@ describe('patient consent', () => {
     expect(consent.wants(doctor.did, peerId, coreId)).toBe(false)
     expect(consent.wants(doctor.did, peerId, grant.visitDocId!)).toBe(true)
     expect(consent.keysFor(doctor.did, coreId).length).toBe(1)
+
+    // the doctor's device holds core's key, yet may change only the visit compartment
+    const note = createCompartment({ kind: visitKind as never, docId: grant.visitDocId! })
+    note.resources.put({ resourceType: 'Encounter', id: 'visit-1', status: 'finished', class: { code: 'AMB' } })
+    const sealFor = (docId: Uint8Array): Uint8Array =>
+      sealEnvelope({ docId, epoch: 0, author: dev.author.publicKey, seq: 1, kind: 'update' }, note.encodeState(), { epochKey: epochKeyOf(drKeyring, docId, 0)!, authorSecretKey: dev.author.secretKey })
+    const intoCore = await session.compartments.get('core')!.persistence.receive([sealFor(coreId)])
+    expect(intoCore.applied).toBe(0)
+    expect(intoCore.problems.map((p) => p.error)).toEqual(['AuthorNotAllowedError'])
+    expect(session.get('core').resources.get('Encounter', 'visit-1')).toBeUndefined()
+    const intoVisit = await session.compartments.get(visitKind as never)!.persistence.receive([sealFor(grant.visitDocId!)])
+    expect(intoVisit).toMatchObject({ applied: 1, problems: [] })
+    expect(session.get(visitKind as never).resources.get('Encounter', 'visit-1')?.status).toBe('finished')
 
     // revoke: core and vitals rotate; core is snapshotted under the new epoch; the keyring is saved
     now.t += HOUR
