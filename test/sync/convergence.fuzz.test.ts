@@ -93,6 +93,8 @@ async function runSeed(seed: number): Promise<Outcome> {
     let moved = false
     for (let k = 0; k < 8; k++) moved = net.deliverOne() || moved
     await tick()
+    // receiving a compressed snapshot inflates over several turns: wait for every store too
+    await Promise.all(replicas.flat().map((r) => r.persistence.whenSaved()))
     quiet = moved || !net.idle ? 0 : quiet + 1
   }
   expect(net.problems).toEqual([])
