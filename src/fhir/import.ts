@@ -245,53 +245,62 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
     }
   }
 
-  // 5. rewrite references → duplicates by content, id collisions with the record; until stable
+  // 5. rewrite references → duplicates by content, until stable; only then give a new id to
+  // an entry whose id the record holds for other content (deciding that before references
+  // settle would take a re-imported entry for a new one), and settle again
   const unresolvedSet = new Map<State, Set<string>>()
-  for (let changed = true; changed; ) {
-    changed = false
-    const seenContent = new Map<string, State>()
-    for (const s of states) {
-      const missing = new Set<string>()
-      s.resource = mapReferences({ ...s.entry.resource, id: s.id }, (ref) => {
-        const target = resolve(s, ref)
-        if (target !== undefined) return keyOf(target)
-        if (ref.startsWith('urn:uuid:')) missing.add(ref)
-        return undefined
-      }) as FhirResource
-      unresolvedSet.set(s, missing)
-      if (s.dup !== undefined) continue
-      const content = contentOf(s.resource)
-      const held = existingIndex(s.kind, s.type).byContent.get(content)
-      if (held !== undefined) {
-        s.dup = { by: 'content', key: held }
-        changed = true
-        continue
-      }
-      const sk = `${s.kind}\n${s.type}\n${content}`
-      const earlier = seenContent.get(sk)
-      if (earlier !== undefined) {
-        s.dup = { by: 'content', of: earlier }
-        changed = true
-        continue
-      }
-      seenContent.set(sk, s)
-      if (!s.collided && comp(s.kind).resources.get(s.type, s.id) !== undefined) {
-        // an earlier version of what the record holds under this id (since edited or withdrawn
-        // there): the same resource, not a new one that would bring a withdrawn entry back
-        if (comp(s.kind).resources.history(s.type, s.id).some((v) => contentOf(v) === content)) {
-          s.dup = { by: 'content', key: `${s.type}/${s.id}` }
+  for (;;) {
+    const colliding: State[] = []
+    for (let changed = true; changed; ) {
+      changed = false
+      colliding.length = 0
+      const seenContent = new Map<string, State>()
+      for (const s of states) {
+        const missing = new Set<string>()
+        s.resource = mapReferences({ ...s.entry.resource, id: s.id }, (ref) => {
+          const target = resolve(s, ref)
+          if (target !== undefined) return keyOf(target)
+          if (ref.startsWith('urn:uuid:')) missing.add(ref)
+          return undefined
+        }) as FhirResource
+        unresolvedSet.set(s, missing)
+        if (s.dup !== undefined) continue
+        const content = contentOf(s.resource)
+        const held = existingIndex(s.kind, s.type).byContent.get(content)
+        if (held !== undefined) {
+          s.dup = { by: 'content', key: held }
           changed = true
           continue
         }
-        // the record holds another resource under this id (another source's "1"): a new stable id
-        s.collided = true
-        s.originalId ??= s.id
-        let id = stableId(s.entry, 'collision')
-        for (let n = 1; taken.has(`${s.type}/${id}`); n++) id = stableId(s.entry, `collision${n}`)
-        taken.add(`${s.type}/${id}`)
-        s.id = id
-        changed = true
+        const sk = `${s.kind}\n${s.type}\n${content}`
+        const earlier = seenContent.get(sk)
+        if (earlier !== undefined) {
+          s.dup = { by: 'content', of: earlier }
+          changed = true
+          continue
+        }
+        seenContent.set(sk, s)
+        if (!s.collided && comp(s.kind).resources.get(s.type, s.id) !== undefined) {
+          // an earlier version of what the record holds under this id (since edited or withdrawn
+          // there): the same resource, not a new one that would bring a withdrawn entry back
+          if (comp(s.kind).resources.history(s.type, s.id).some((v) => contentOf(v) === content)) {
+            s.dup = { by: 'content', key: `${s.type}/${s.id}` }
+            changed = true
+            continue
+          }
+          colliding.push(s)
+        }
       }
+    }
+    if (colliding.length === 0) break
+    // the record holds another resource under this id (another source's "1"): a new stable id
+    for (const s of colliding) {
+      s.collided = true
+      s.originalId ??= s.id
+      let id = stableId(s.entry, 'collision')
+      for (let n = 1; taken.has(`${s.type}/${id}`); n++) id = stableId(s.entry, `collision${n}`)
+      taken.add(`${s.type}/${id}`)
+      s.id = id
     }
   }
 
