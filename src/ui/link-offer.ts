@@ -1,6 +1,6 @@
 import { LitElement, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import QRCode from 'qrcode'
+import { copyCode, qrImage } from './code-offer.ts'
 import { RelayUnavailableError, type LinkedDevice, type LinkOfferView, type OpenRecord } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
 import { codeOfferStyles, formStyles, viewStyles } from './styles.ts'
@@ -35,8 +35,7 @@ export class LinkOffer extends LitElement {
     const madeAt = Date.now()
     try {
       const offer = await record.sync.createLinkOffer()
-      const svg = await QRCode.toString(offer.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      this.state = { kind: 'shown', offer, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, copied: false, madeAt }
+      this.state = { kind: 'shown', offer, qr: await qrImage(offer.payload), copied: false, madeAt }
     } catch (err) {
       this.state = { kind: 'error', relay: err instanceof RelayUnavailableError, detail: err instanceof Error ? err.name : 'Error' }
     }
@@ -45,14 +44,7 @@ export class LinkOffer extends LitElement {
   private readonly copy = async (): Promise<void> => {
     const s = this.state
     if (s.kind !== 'shown') return
-    try {
-      await navigator.clipboard.writeText(s.offer.payload)
-      this.state = { ...s, copied: true }
-    } catch (err) {
-      // no clipboard permission: the text stays selectable in the field
-      console.warn('copy failed', err instanceof Error ? err.name : err)
-      this.renderRoot.querySelector('textarea')?.select()
-    }
+    if (await copyCode(this.renderRoot, s.offer.payload)) this.state = { ...s, copied: true }
   }
 
   private readonly done = (): void => {

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import QRCode from 'qrcode'
+import { copyCode, qrImage } from './code-offer.ts'
 import { RelayUnavailableError, SHAREABLE, type LinkOfferView, type OpenRecord, type Shareable, type VisitRequest } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
 import { codeOfferStyles, formStyles, viewStyles } from './styles.ts'
@@ -165,8 +165,7 @@ export class ShareVisit extends LitElement {
     this.state = { kind: 'making' }
     try {
       const offer = await record.sync.createInvite()
-      const svg = await QRCode.toString(offer.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      this.state = { kind: 'shown', offer, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, copied: false }
+      this.state = { kind: 'shown', offer, qr: await qrImage(offer.payload), copied: false }
     } catch (err) {
       this.state = { kind: 'error', relay: err instanceof RelayUnavailableError, detail: err instanceof Error ? err.name : 'Error' }
     }
@@ -175,14 +174,7 @@ export class ShareVisit extends LitElement {
   private readonly copy = async (): Promise<void> => {
     const s = this.state
     if (s.kind !== 'shown') return
-    try {
-      await navigator.clipboard.writeText(s.offer.payload)
-      this.state = { ...s, copied: true }
-    } catch (err) {
-      // no clipboard permission: the text stays selectable in the field
-      console.warn('copy failed', err instanceof Error ? err.name : err)
-      this.renderRoot.querySelector('textarea')?.select()
-    }
+    if (await copyCode(this.renderRoot, s.offer.payload)) this.state = { ...s, copied: true }
   }
 
   private decide(ok: boolean): void {
