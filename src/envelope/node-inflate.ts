@@ -10,7 +10,7 @@ import { useRawInflater } from './compression.ts'
 function inflateInto(deflated: Uint8Array, out: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     // one byte over the declared length is enough to tell "too long" apart
-    inflateRaw(deflated, { maxOutputLength: out.length + 1 }, (err, result) => {
+    inflateRaw(deflated, { maxOutputLength: out.length + 1, chunkSize: Math.max(64, out.length + 1) }, (err, result) => {
       if (err !== null) return reject(err)
       if (result.length !== out.length) return reject(new RangeError(`inflated to ${result.length} bytes`))
       out.set(result)

@@ -159,6 +159,11 @@ export class TypeIndex {
 
   /** Marks `id` as added or changed. */
   touch(id: string): void {
+    if (this.#sorted === null) {
+      // never built: the first refresh computes every entry anyway (a snapshot being applied)
+      this.#entries.set(id, null)
+      return
+    }
     if (!this.#entries.has(id)) this.#entries.set(id, null)
     this.#dirty.add(id)
   }
@@ -166,7 +171,8 @@ export class TypeIndex {
   /** Marks `id` as removed. */
   remove(id: string): void {
     if (!this.#entries.has(id)) return
-    this.#dirty.add(id)
+    if (this.#sorted === null) this.#entries.delete(id)
+    else this.#dirty.add(id)
   }
 
   #dropTokens(e: IndexEntry): void {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import {
   ALLERGY_VERIFICATION,
   CONDITION_VER_STATUS,
@@ -228,5 +229,32 @@ describe('history', () => {
       for (let i = 0; i < 50; i++) c.resources.put(observation(`b${i}`, '2024-01-01'))
     })
     expect(updates).toHaveLength(2)
+  })
+})
+
+describe('stored form', () => {
+  it('stores each resource as its JSON text, and still reads JSON trees written by earlier versions', () => {
+    const a = compartment()
+    const put = a.resources.put(observation('o1', '2024-01-01'))
+    // what travels to peers: the resource's text as one string value
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, a.encodeState())
+    expect(doc.getMap('resources').get('Observation/o1')).toBe(JSON.stringify(put))
+
+    // an earlier version's record: the same resource as a JSON tree, plus a peer's junk
+    const old = new Y.Doc()
+    old.getMap('resources').set('Observation/o2', { ...observation('o2', '2024-02-01'), meta: { versionId: '1' } })
+    old.getMap('resources').set('Observation/o3', '{not json')
+    const b = compartment()
+    b.applyUpdate(Y.encodeStateAsUpdate(old), 'snapshot')
+    expect(b.resources.get('Observation', 'o2')?.effectiveDateTime).toBe('2024-02-01')
+    expect(b.resources.get('Observation', 'o3')).toBeUndefined()
+    expect(b.resources.list('Observation').map((r) => r.id)).toEqual(['o2'])
+    // editing the tree-stored resource keeps both versions
+    b.resources.put({ ...observation('o2', '2024-02-01'), status: 'amended' })
+    expect(b.resources.history('Observation', 'o2').map((r) => [r.meta?.versionId, r.status])).toEqual([
+      ['1', 'final'],
+      ['2', 'amended']
+    ])
   })
 })
