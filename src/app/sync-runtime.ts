@@ -18,7 +18,6 @@ import {
   isLoopbackAddr,
   type BrowserPeerInit,
   type DeviceLinker,
-  type MailboxClient,
   type Peer,
   createInviteHost,
   type InviteGrant,
@@ -31,7 +30,9 @@ import type { TrustList } from '../crypto/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { openVaultContents, type RecordSession } from './record-session.ts'
 import { RelayState } from './relay-status.ts'
-import { createAppMailbox, type AppMailbox, type MailboxStatus } from './mailbox-sync.ts'
+import { createAppMailbox, type AppMailbox, type Backlog, type MailboxStatus, type MailboxTarget } from './mailbox-sync.ts'
+import { parseEnvelopeHeader } from '../envelope/index.ts'
+import { MAX_SNAPSHOT_BYTES } from '../storage/index.ts'
 import { encodeOwnerMaterial } from './owner-material.ts'
 import type { LinkedDevice, RecordVault } from './vault-items.ts'
 
@@ -180,13 +181,12 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   const remoteListeners = new Set<() => void>()
   const cleanups: Array<() => void> = []
   const unsaved = new Map<CompartmentKind, number>()
-  const recent: Array<{ docId: DocId; envelope: Uint8Array; at: number }> = []
   let running = false
   let peer: Peer | undefined
   let sync: SyncService | undefined
   let linker: DeviceLinker | undefined
   let inviteHost: InviteHost | undefined
-  let client: MailboxClient | undefined
+  let target: MailboxTarget | undefined
   let relayAddr: string | undefined
   let relayPeerId: string | undefined
   let relayState: RelayState = RelayState.idle
@@ -205,10 +205,39 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   const dialing = new Set<string>()
 
   const docs = [...session.compartments.values()].map((c) => ({ docId: c.compartment.docId, persistence: c.persistence }))
+  const me = toHex(session.device.publicKey)
+  const docOf = (docId: DocId): (typeof docs)[number] => {
+    const hex = toHex(docId)
+    const d = docs.find((x) => toHex(x.docId) === hex)
+    if (d === undefined) throw new RangeError('mailbox: not a compartment of this record')
+    return d
+  }
   const mailbox: AppMailbox = createAppMailbox({
     docs,
     ownerSecretKey: async () => (await vault.person()).signing.secretKey,
-    parties: async () => linked.map((d) => ({ device: d.peerId, fetch: true, deposit: true }))
+    parties: async () => linked.map((d) => ({ device: d.peerId, fetch: true, deposit: true })),
+    ownSeq: (docId) => docOf(docId).persistence.vector().get(me) ?? 0,
+    async backlog(docId, afterSeq): Promise<Backlog> {
+      // everything this device wrote above the mark: the store holds it (or a snapshot of it)
+      const since = new Map(docOf(docId).persistence.vector())
+      since.set(me, afterSeq)
+      const stored = await session.store.read(docId, since)
+      const items: Array<{ bytes: Uint8Array; seq: number }> = []
+      let upTo = afterSeq
+      for (const bytes of [stored.snapshot, ...stored.envelopes]) {
+        if (bytes === undefined) continue
+        const h = parseEnvelopeHeader(bytes, { maxBytes: MAX_SNAPSHOT_BYTES })
+        if (h.kind === 'snapshot') upTo = Math.max(upTo, h.covers?.get(me) ?? 0)
+        if (toHex(h.author) !== me || h.seq <= afterSeq) continue
+        items.push({ bytes, seq: h.seq })
+        upTo = Math.max(upTo, h.seq)
+      }
+      items.sort((a, b) => a.seq - b.seq)
+      return { items, upTo }
+    },
+    marks: () => vault.depositMarks(),
+    markDeposited: (id, docHex, seq) => vault.markDeposited(id, docHex, seq),
+    wanted: () => someoneAway()
   })
 
   function snapshot(): SyncSnapshot {
@@ -259,9 +288,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
 
   function depositSoon(): void {
-    const c = client
-    if (c === undefined || relayState !== RelayState.connected) return
-    mailbox.deposit(c, controller.signal).catch((err: unknown) => {
+    const t = target
+    if (t === undefined || relayState !== RelayState.connected) return
+    mailbox.deposit(t, controller.signal).catch((err: unknown) => {
       if (running) console.warn('mailbox: deposit failed', err instanceof Error ? err.name : err)
     })
   }
@@ -292,14 +321,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
           )
           notify()
         }),
-        c.persistence.onSealed((envelope) => {
-          const now = clock()
-          recent.push({ docId: c.compartment.docId, envelope, at: now })
-          while (recent.length > 0 && (recent[0]?.at ?? now) < now - 60_000) recent.shift()
-          if (someoneAway()) {
-            mailbox.queue(c.compartment.docId, envelope)
-            depositSoon()
-          }
+        c.persistence.onSealed(() => {
+          // stored by now: the mailbox gets it (and whatever else it lacks) from the store
+          if (someoneAway()) depositSoon()
         })
       )
     }
@@ -376,9 +400,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
             }, (err: unknown) => console.warn('sync: could not remember a device', err instanceof Error ? err.name : err))
           }
           if (e.type === 'peer-disconnected') {
-            // what was pushed to it just before it went may not have arrived: the mailbox keeps it
-            const since = clock() - 30_000
-            if (someoneAway()) for (const r of recent) if (r.at >= since) mailbox.queue(r.docId, r.envelope)
+            // what was pushed to it directly may not have arrived: the mailbox gets all it lacks
             depositSoon()
           }
         })
@@ -453,14 +475,14 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       const connection = await connectRelay(peer, relays, { signal })
       attempt = 0
       relayPeerId = connection.peerId
-      if (relayAddr !== connection.addr || client === undefined) {
+      if (relayAddr !== connection.addr || target === undefined) {
         relayAddr = connection.addr
-        client = createMailboxClient(peer, { mailbox: connection.addr, deviceCert: (await vault.deviceCert(init.deviceName)).bytes })
+        target = { id: connection.peerId, client: createMailboxClient(peer, { mailbox: connection.addr, deviceCert: (await vault.deviceCert(init.deviceName)).bytes }) }
       }
       setRelay(RelayState.connected)
       void redial()
       // missed changes first, then what waits to be deposited
-      mailbox.sync(client, controller.signal).catch((err: unknown) => {
+      mailbox.sync(target, controller.signal).catch((err: unknown) => {
         if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
       })
     } catch (err) {
@@ -479,7 +501,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     linker = undefined
     inviteHost = undefined
     await h?.stop()
-    client = undefined
+    target = undefined
     p?.removeEventListener('peer:disconnect', onDisconnect)
     await l?.stop()
     await s?.stop()
@@ -570,8 +592,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         return
       }
       void redial()
-      if (client !== undefined)
-        mailbox.sync(client, controller.signal).catch((err: unknown) => {
+      if (target !== undefined)
+        mailbox.sync(target, controller.signal).catch((err: unknown) => {
           if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
         })
     }

@@ -10,6 +10,10 @@
  * synced-docs    = 0x01 ‖ n (varuint ≤ 4096) ‖ n × docId (16): on a linked device, the
  *                  compartments that finished a first sync with another of the person's
  *                  devices (absent on the device that made the record: it holds all of it)
+ * deposit-marks  = 0x01 ‖ n (varuint ≤ 4096) ‖ n × (mailbox (varstring ≤ 128) ‖ docId (16) ‖ seq (varuint)):
+ *                  per mailbox (its relay's PeerId) and compartment, the highest of this
+ *                  device's own seqs it holds; what is above it is deposited on the next
+ *                  connection, also after the app was closed in between
  * ```
  */
 import { createReader, createWriter, DOC_ID_LENGTH, FormatError, toHex } from '../lib/index.ts'
@@ -27,7 +31,9 @@ export const VaultItem = {
   /** The person's other devices this one knows. */
   linkedDevices: 'linked-devices',
   /** Compartments known to be whole here (made here, or synced once). */
-  syncedDocs: 'synced-docs'
+  syncedDocs: 'synced-docs',
+  /** How far each mailbox holds this device's envelopes. */
+  depositMarks: 'deposit-marks'
 } as const
 
 /** A vault item is malformed. */
@@ -91,6 +97,46 @@ export function encodeDocSet(docs: ReadonlySet<string>): Uint8Array {
   return w.finish()
 }
 
+/** Per mailbox (its PeerId), per compartment (doc id hex): the highest own seq it holds. */
+export type DepositMarks = Map<string, Map<string, number>>
+
+const docIdBytes = (hex: string, what: string): Uint8Array => {
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new RangeError(`${what}: not a doc id`)
+  return Uint8Array.from({ length: DOC_ID_LENGTH }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16))
+}
+
+/** Encodes deposit marks. @throws {RangeError} for too many entries, a malformed id or seq */
+export function encodeDepositMarks(marks: DepositMarks): Uint8Array {
+  const entries = [...marks].flatMap(([mailbox, docs]) => [...docs].map(([doc, seq]) => ({ mailbox, doc, seq })))
+  if (entries.length > MAX_DOCS) throw new RangeError(`deposit marks: more than ${MAX_DOCS}`)
+  const w = createWriter().byte(VERSION).varUint(entries.length)
+  for (const e of entries) {
+    if (!isPeerIdString(e.mailbox)) throw new RangeError('deposit marks: not a PeerId')
+    if (!Number.isSafeInteger(e.seq) || e.seq < 0) throw new RangeError('deposit marks: not a seq')
+    w.varString(e.mailbox).bytes(docIdBytes(e.doc, 'deposit marks')).varUint(e.seq)
+  }
+  return w.finish()
+}
+
+/** Decodes deposit marks. @throws {VaultItemFormatError} for anything but well-formed marks */
+export function decodeDepositMarks(bytes: Uint8Array): DepositMarks {
+  const r = createReader(bytes, VaultItemFormatError)
+  if (r.byte('version') !== VERSION) throw new VaultItemFormatError('deposit marks: unknown version')
+  const n = r.varUint('count', 0, MAX_DOCS)
+  const out: DepositMarks = new Map()
+  for (let i = 0; i < n; i++) {
+    const mailbox = r.varString('mailbox', 128)
+    if (!isPeerIdString(mailbox)) throw new VaultItemFormatError('deposit marks: not a PeerId')
+    const doc = toHex(r.bytes('docId', DOC_ID_LENGTH))
+    const seq = r.varUint('seq')
+    let docs = out.get(mailbox)
+    if (docs === undefined) out.set(mailbox, (docs = new Map<string, number>()))
+    docs.set(doc, seq)
+  }
+  r.end('deposit marks')
+  return out
+}
+
 /** Decodes a set of doc ids. @throws {VaultItemFormatError} for anything but a well-formed set */
 export function decodeDocSet(bytes: Uint8Array): Set<string> {
   const r = createReader(bytes, VaultItemFormatError)
@@ -117,6 +163,10 @@ export interface RecordVault {
   syncedDocs(): Promise<Set<string> | undefined>
   /** Notes that a compartment finished a sync (nothing to do for a record made here). */
   markSynced(docHex: string): Promise<void>
+  /** How far each mailbox holds this device's envelopes. */
+  depositMarks(): Promise<DepositMarks>
+  /** Raises the mark of one mailbox and compartment to `seq` (never lowers it). */
+  markDeposited(mailbox: string, docHex: string, seq: number): Promise<void>
 }
 
 /**
@@ -154,6 +204,10 @@ export function recordVault(store: EnvelopeStore, vaultKey: Uint8Array, devicePu
     const bytes = await read(VaultItem.syncedDocs)
     return bytes === undefined ? undefined : decodeDocSet(bytes)
   }
+  const marks = async (): Promise<DepositMarks> => {
+    const bytes = await read(VaultItem.depositMarks)
+    return bytes === undefined ? new Map() : decodeDepositMarks(bytes)
+  }
   const me = peerIdOfAuthorKey(devicePublicKey)
   return {
     person: () => serial(async () => personFromEntropy(await entropy())),
@@ -184,6 +238,16 @@ export function recordVault(store: EnvelopeStore, vaultKey: Uint8Array, devicePu
         if (set === undefined || set.has(docHex)) return
         set.add(docHex)
         await write(VaultItem.syncedDocs, encodeDocSet(set))
+      }),
+    depositMarks: () => serial(marks),
+    markDeposited: (mailbox, docHex, seq) =>
+      serial(async () => {
+        const all = await marks()
+        let docs = all.get(mailbox)
+        if (docs === undefined) all.set(mailbox, (docs = new Map<string, number>()))
+        if ((docs.get(docHex) ?? 0) >= seq) return
+        docs.set(docHex, seq)
+        await write(VaultItem.depositMarks, encodeDepositMarks(all))
       })
   }
 }

@@ -125,7 +125,21 @@ describe('sync runtime', () => {
     await until('B reconnects to A', () => names(rtB.snapshot()).includes('Device A'))
     await rtA.stop()
     await rtB.stop()
-  }, 90_000)
+
+    // B changes the record with no relay at all and is closed before it ever reconnects:
+    // nothing waits in memory, the next start deposits it from the store
+    await addAllergy(b.session, 'Peanut', Date.now())
+    await b.session.whenSaved()
+    rtB = await runtime(b.session, storeB, b.vaultKey, 'Device B')
+    rtB.start()
+    await until('B deposited Peanut after its restart', () => rtB.snapshot().mailbox.deposited > 0 && rtB.snapshot().mailbox.queued === 0)
+    await rtB.stop()
+    rtA = await runtime(a.session, storeA, a.vaultKey, 'Device A')
+    rtA.start()
+    await until('Peanut on A, from the mailbox', () => allergiesOf(a.session).includes('Peanut'))
+    expect(rtA.snapshot().peers).toEqual([])
+    await rtA.stop()
+  }, 120_000)
 
   it('names each linking failure and stores nothing', async () => {
     const storeA = createMemoryStore()

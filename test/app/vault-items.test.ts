@@ -10,7 +10,7 @@ import { generateSigningKeyPair, randomBytes, verifyDeviceCert } from '../../src
 import { createMemoryStore } from '../../src/storage/index.ts'
 import { sealVaultItem } from '../../src/consent/index.ts'
 import { peerIdOfAuthorKey } from '../../src/sync/index.ts'
-import { decodeDocSet, decodeLinkedDevices, encodeDocSet, encodeLinkedDevices, recordVault, VaultItem } from '../../src/app/vault-items.ts'
+import { decodeDepositMarks, decodeDocSet, decodeLinkedDevices, encodeDepositMarks, encodeDocSet, encodeLinkedDevices, recordVault, VaultItem } from '../../src/app/vault-items.ts'
 import { toHex, utf8Encode } from '../../src/lib/index.ts'
 
 const peerIds = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
@@ -35,6 +35,33 @@ describe('vault items', () => {
         }
       )
     )
+  })
+
+  it('deposit marks round-trip (property), are sealed, and only ever rise', async () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...peerIds), fc.uint8Array({ minLength: 16, maxLength: 16 }).map(toHex), fc.nat()), { maxLength: 12 }), (rows) => {
+        const marks = new Map<string, Map<string, number>>()
+        for (const [m, d, seq] of rows) {
+          if (!marks.has(m)) marks.set(m, new Map())
+          marks.get(m)?.set(d, seq)
+        }
+        const back = decodeDepositMarks(encodeDepositMarks(marks))
+        expect(back).toEqual(new Map([...marks].filter(([, docs]) => docs.size > 0)))
+      })
+    )
+    const good = encodeDepositMarks(new Map([[peerIds[0] ?? '', new Map([['ab'.repeat(16), 5]])]]))
+    for (const b of [good.subarray(0, good.length - 1), new Uint8Array([...good, 0]), new Uint8Array([9, ...good.subarray(1)])]) {
+      expect(() => decodeDepositMarks(b)).toThrow(expect.objectContaining({ name: 'VaultItemFormatError' }))
+    }
+    const store = createMemoryStore()
+    const author = generateSigningKeyPair()
+    const vault = recordVault(store, randomBytes(32), author.publicKey)
+    const relay = peerIds[1] ?? ''
+    await vault.markDeposited(relay, 'cd'.repeat(16), 7)
+    await vault.markDeposited(relay, 'cd'.repeat(16), 3)
+    expect((await vault.depositMarks()).get(relay)?.get('cd'.repeat(16))).toBe(7)
+    const sealed = (await store.getMeta(VaultItem.depositMarks)) as Uint8Array
+    expect(contains(sealed, utf8Encode(relay))).toBe(false)
   })
 
   it('refuses malformed lists by name', () => {
