@@ -59,10 +59,11 @@ export interface AppComponents extends RelayStatusComponents {
 /** Builds the app's services; nothing starts until `relay.start()`. */
 export function createAppServices(components: AppComponents): AppServices {
   const deviceName = guessDeviceName(components.userAgent ?? '')
+  const relay = createRelayStatus(components)
   return {
-    relay: createRelayStatus(components),
+    relay,
     holdings: () => localHoldings(components.indexedDB),
-    records: createPatientRecords({ ...components, deviceName }),
+    records: createPatientRecords({ ...components, deviceName, relayStatus: relay }),
     deviceName,
     practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays })
   }

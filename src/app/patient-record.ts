@@ -15,7 +15,7 @@ import { recordVault } from './vault-items.ts'
 import { joinRecord } from './link-device.ts'
 import { addAllergy } from './edits.ts'
 import { cleanDeviceName } from './device-name.ts'
-import type { RelayStatusComponents } from './relay-status.ts'
+import type { RelayStatus, RelayStatusComponents } from './relay-status.ts'
 import { createPatientConsent, type PatientConsent } from './patient-consent.ts'
 import { AuditAction } from '../consent/index.ts'
 import { createTrustList } from '../crypto/index.ts'
@@ -64,6 +64,8 @@ export interface PatientRecordsComponents extends RelayStatusComponents {
   indexedDB: Pick<IDBFactory, 'databases' | 'deleteDatabase'>
   /** This device's name for its certificate. */
   deviceName: string
+  /** The page-wide relay status, which shows an open record's connection instead of holding its own. */
+  relayStatus?: Pick<RelayStatus, 'follow'>
 }
 
 function deleteDb(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
@@ -124,6 +126,8 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       }
     })
     sync.start()
+    // one connection to the relay per device: the page-wide status shows the record's
+    components.relayStatus?.follow(sync)
     return {
       demo,
       session,
@@ -140,6 +144,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       async close() {
         consent.stop()
+        components.relayStatus?.follow(undefined)
         await sync.stop()
         await session.close()
         await store.close()

@@ -34,12 +34,24 @@ export interface RelayStatusComponents {
   window: Pick<Window, 'addEventListener' | 'removeEventListener'> & { navigator: { onLine: boolean } }
 }
 
+/** Another holder of a relay connection (an open record's sync runtime). */
+export interface RelaySource {
+  snapshot(): { relay: RelayState; relayConnection?: RelayConnection }
+  subscribe(listener: (s: { relay: RelayState; relayConnection?: RelayConnection }) => void): () => void
+}
+
 /** The relay connection, kept up in the background, observable by the UI. */
 export interface RelayStatus {
   snapshot(): RelayStatusSnapshot
   subscribe(listener: (s: RelayStatusSnapshot) => void): () => void
   start(): void
   stop(): Promise<void>
+  /**
+   * While an open record's runtime holds its own connection to the relay (on the device's
+   * key), shows that one and closes this page-wide one, so that the device keeps a single
+   * connection; `undefined` (the record closed) reconnects on its own again.
+   */
+  follow(source: RelaySource | undefined): void
 }
 
 const MIN_RETRY_MS = 1_000
@@ -59,6 +71,7 @@ export function createRelayStatus(components: RelayStatusComponents): RelayStatu
   let attempt = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   let controller: AbortController | undefined
+  let following: (() => void) | undefined
 
   const set = (next: RelayStatusSnapshot): void => {
     snap = next
@@ -71,7 +84,7 @@ export function createRelayStatus(components: RelayStatusComponents): RelayStatu
   }
 
   async function connect(): Promise<void> {
-    if (!running) return
+    if (!running || following !== undefined) return
     if (!components.window.navigator.onLine) {
       set({ state: RelayState.offline })
       return
@@ -96,7 +109,7 @@ export function createRelayStatus(components: RelayStatusComponents): RelayStatu
       attempt = 0
       set({ state: RelayState.connected, connection })
     } catch (err) {
-      if (!running) return
+      if (!running || following !== undefined) return
       console.warn('relay: connection failed', err instanceof Error ? err.message : err)
       const delay = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** attempt++)
       set({ state: components.window.navigator.onLine ? RelayState.unreachable : RelayState.offline, retryAt: Date.now() + delay })
@@ -105,9 +118,23 @@ export function createRelayStatus(components: RelayStatusComponents): RelayStatu
   }
 
   const onOnline = (): void => schedule(0)
-  const onOffline = (): void => set({ state: RelayState.offline })
+  const onOffline = (): void => {
+    if (following === undefined) set({ state: RelayState.offline })
+  }
+
+  /** Closes this service's own peer (another one holds the connection now). */
+  function release(): void {
+    clearTimeout(timer)
+    controller?.abort()
+    const p = peer
+    peer = undefined
+    p?.removeEventListener('peer:disconnect', onDisconnect)
+    if (p !== undefined) {
+      Promise.resolve(p.stop()).catch((err: unknown) => console.warn('relay: closing the page connection failed', err instanceof Error ? err.name : err))
+    }
+  }
   const onDisconnect = (evt: CustomEvent<{ toString(): string }>): void => {
-    if (snap.connection?.peerId === evt.detail.toString()) {
+    if (following === undefined && snap.connection?.peerId === evt.detail.toString()) {
       set({ state: RelayState.unreachable, retryAt: Date.now() + MIN_RETRY_MS })
       schedule(MIN_RETRY_MS)
     }
@@ -127,7 +154,23 @@ export function createRelayStatus(components: RelayStatusComponents): RelayStatu
       components.window.addEventListener('offline', onOffline)
       void connect()
     },
+    follow(source) {
+      following?.()
+      following = undefined
+      if (source === undefined) {
+        if (running) schedule(0)
+        return
+      }
+      release()
+      const mirror = (s: { relay: RelayState; relayConnection?: RelayConnection }): void =>
+        set(s.relayConnection === undefined ? { state: s.relay } : { state: s.relay, connection: s.relayConnection })
+      const off = source.subscribe(mirror)
+      following = off
+      mirror(source.snapshot())
+    },
     async stop() {
+      following?.()
+      following = undefined
       running = false
       clearTimeout(timer)
       controller?.abort()

@@ -19,6 +19,7 @@ import {
   type BrowserPeerInit,
   type DeviceLinker,
   type Peer,
+  type RelayConnection,
   createInviteHost,
   type InviteGrant,
   type InviteHost,
@@ -68,6 +69,8 @@ export interface SyncSnapshot {
   readonly peerId?: string
   readonly deviceName: string
   readonly relay: RelayState
+  /** The relay this device is connected to, while `relay` is connected. */
+  readonly relayConnection?: RelayConnection
   readonly mailbox: MailboxStatus
   readonly peers: readonly ConnectedDevice[]
   readonly linked: readonly LinkedDevice[]
@@ -189,6 +192,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let target: MailboxTarget | undefined
   let relayAddr: string | undefined
   let relayPeerId: string | undefined
+  let relayConnection: RelayConnection | undefined
   let relayState: RelayState = RelayState.idle
   let attempt = 0
   let retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -263,6 +267,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       ...(peerId === undefined ? {} : { peerId }),
       deviceName,
       relay: relayState,
+      ...(relayState === RelayState.connected && relayConnection !== undefined ? { relayConnection } : {}),
       mailbox: mailbox.status(),
       // the person's own devices (a grantee's device is on the people screen, not here)
       peers: syncStatus.peers.filter((p) => ownPerson === undefined || p.person === ownPerson).map((p) => ({ peerId: p.peerId, name: p.deviceName, since: p.since })),
@@ -475,6 +480,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       const connection = await connectRelay(peer, relays, { signal })
       attempt = 0
       relayPeerId = connection.peerId
+      relayConnection = connection
       if (relayAddr !== connection.addr || target === undefined) {
         relayAddr = connection.addr
         target = { id: connection.peerId, client: createMailboxClient(peer, { mailbox: connection.addr, deviceCert: (await vault.deviceCert(init.deviceName)).bytes }) }
