@@ -222,7 +222,7 @@ export function createAppMailbox(components: AppMailboxComponents, init: AppMail
             fetched += report.applied
             if (report.problems.length > 0) console.warn(`mailbox: ${report.problems.length} fetched envelopes refused:`, report.problems.map((p) => p.error).join(', '))
           }
-          set({ fetched: status.fetched + fetched, lastFetchAt: clock() })
+          set({ state: MailboxState.reachable, fetched: status.fetched + fetched, lastFetchAt: clock() })
           await depositLacking(target, signal)
           set({ state: MailboxState.reachable })
         } catch (err) {

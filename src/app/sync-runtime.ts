@@ -27,7 +27,7 @@ import {
   type SyncService,
   type SyncStatus
 } from '../sync/index.ts'
-import type { TrustList } from '../crypto/index.ts'
+import { isPeerIdString, type TrustList } from '../crypto/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { openVaultContents, type RecordSession } from './record-session.ts'
 import { RelayState } from './relay-status.ts'
@@ -35,7 +35,7 @@ import { createAppMailbox, type AppMailbox, type Backlog, type MailboxStatus, ty
 import { parseEnvelopeHeader } from '../envelope/index.ts'
 import { MAX_SNAPSHOT_BYTES } from '../storage/index.ts'
 import { encodeOwnerMaterial } from './owner-material.ts'
-import type { LinkedDevice, RecordVault } from './vault-items.ts'
+import { MAX_OWN_MAILBOXES, type LinkedDevice, type RecordVault } from './vault-items.ts'
 
 /** One compartment's sync state. */
 export interface CompartmentSyncStatus {
@@ -71,6 +71,8 @@ export interface SyncSnapshot {
   readonly relay: RelayState
   /** The relay this device is connected to, while `relay` is connected. */
   readonly relayConnection?: RelayConnection
+  /** Relays the person added as their own mailboxes (used beside the configured relay's). */
+  readonly ownMailboxes: readonly string[]
   readonly mailbox: MailboxStatus
   readonly peers: readonly ConnectedDevice[]
   readonly linked: readonly LinkedDevice[]
@@ -86,6 +88,32 @@ export interface LinkOfferView {
   /** The `phr-link:` text (for the QR code and for copying). */
   readonly payload: string
   readonly expiresAt: number
+}
+
+/** An address given as one's own mailbox is not usable. */
+export class MailboxAddressError extends Error {
+  override name: string = 'MailboxAddressError'
+}
+
+/**
+ * Checks an address given as one's own mailbox: a multiaddr that names the relay's PeerId
+ * and, unless it is on this machine, goes over TLS (`/wss` or `/tls/ws`). Returns the
+ * relay's PeerId.
+ * @throws {MailboxAddressError} saying what is wrong
+ */
+export function checkMailboxAddr(addr: string): string {
+  let ma
+  try {
+    ma = multiaddr(addr.trim())
+  } catch {
+    // the parser's message names a codec; the person needs to know it is not an address
+    throw new MailboxAddressError('not a relay address (expected something like /dns4/relay.example/tcp/443/wss/p2p/12D3KooW…)')
+  }
+  const peerId = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
+  if (peerId === undefined || !isPeerIdString(peerId)) throw new MailboxAddressError('the address must end with the relay’s /p2p/<PeerId>')
+  const s = ma.toString()
+  if (!isLoopbackAddr(ma) && !/\/(wss|tls\/ws)(\/|$)/.test(s)) throw new MailboxAddressError('a relay on another machine must be reached over /wss')
+  return peerId
 }
 
 /** The relay is not reachable, so nothing can be offered or linked. */
@@ -167,6 +195,15 @@ export interface SyncRuntime {
   createInvite(signal?: AbortSignal): Promise<LinkOfferView>
   /** Syncs a compartment bound after the record was opened (a visit compartment). */
   addCompartment(kind: CompartmentKind): void
+  /**
+   * Adds a relay as one of the person's own mailboxes on this device: from now on what the
+   * other devices miss is deposited there too, and fetched from there on start.
+   * @throws {MailboxAddressError} for an address that cannot be one
+   * @throws {RangeError} past `MAX_OWN_MAILBOXES`
+   */
+  addMailbox(addr: string): Promise<void>
+  /** Stops using one of the person's own mailboxes. */
+  removeMailbox(addr: string): Promise<void>
 }
 
 const CONNECT_TIMEOUT_MS = 15_000
@@ -190,6 +227,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let linker: DeviceLinker | undefined
   let inviteHost: InviteHost | undefined
   let target: MailboxTarget | undefined
+  let own: MailboxTarget[] = []
+  let ownAddrs: string[] = []
   let relayAddr: string | undefined
   let relayPeerId: string | undefined
   let relayConnection: RelayConnection | undefined
@@ -268,6 +307,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       deviceName,
       relay: relayState,
       ...(relayState === RelayState.connected && relayConnection !== undefined ? { relayConnection } : {}),
+      ownMailboxes: ownAddrs,
       mailbox: mailbox.status(),
       // the person's own devices (a grantee's device is on the people screen, not here)
       peers: syncStatus.peers.filter((p) => ownPerson === undefined || p.person === ownPerson).map((p) => ({ peerId: p.peerId, name: p.deviceName, since: p.since })),
@@ -292,12 +332,31 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     return linked.some((d) => !connected.has(d.peerId))
   }
 
+  /** The mailboxes in use: the connected relay's, then the person's own. */
+  const targets = (): MailboxTarget[] => [...(target !== undefined && relayState === RelayState.connected ? [target] : []), ...own]
+
   function depositSoon(): void {
-    const t = target
-    if (t === undefined || relayState !== RelayState.connected) return
-    mailbox.deposit(t, controller.signal).catch((err: unknown) => {
-      if (running) console.warn('mailbox: deposit failed', err instanceof Error ? err.name : err)
-    })
+    for (const t of targets()) {
+      mailbox.deposit(t, controller.signal).catch((err: unknown) => {
+        if (running) console.warn('mailbox: deposit failed', err instanceof Error ? err.name : err)
+      })
+    }
+  }
+
+  function syncMailboxes(list: MailboxTarget[] = targets()): void {
+    for (const t of list) {
+      mailbox.sync(t, controller.signal).catch((err: unknown) => {
+        if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
+      })
+    }
+  }
+
+  /** Clients for the person's own mailboxes (once there is a peer to dial from). */
+  async function ownTargets(): Promise<MailboxTarget[]> {
+    const p = peer
+    if (p === undefined) return []
+    const deviceCert = (await vault.deviceCert(init.deviceName)).bytes
+    return ownAddrs.map((addr) => ({ id: checkMailboxAddr(addr), client: createMailboxClient(p, { mailbox: addr, deviceCert }) }))
   }
 
   function watchRecord(): void {
@@ -466,18 +525,32 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
     setRelay(RelayState.connecting)
     try {
-      const relays = await components.relays(signal)
-      if (relays.length === 0) {
+      const relays = await components.relays(signal).catch((err: unknown) => {
+        // no config (offline server): one's own mailboxes still work
+        if (ownAddrs.length === 0) throw err
+        return []
+      })
+      if (relays.length === 0 && ownAddrs.length === 0) {
         setRelay(RelayState.none)
         return
       }
-      peer ??= await setUp(relays)
+      peer ??= await setUp([...relays, ...ownAddrs])
       if (!running) {
         // stopped while the node was being made: `stop()` found nothing to stop
         await teardown()
         return
       }
-      const connection = await connectRelay(peer, relays, { signal })
+      if (own.length !== ownAddrs.length) own = await ownTargets()
+      if (relays.length === 0) {
+        setRelay(RelayState.none)
+        syncMailboxes(own)
+        return
+      }
+      const connection = await connectRelay(peer, relays, { signal }).catch((err: unknown) => {
+        // the configured relay is down: one's own mailboxes may not be
+        syncMailboxes(own)
+        throw err
+      })
       attempt = 0
       relayPeerId = connection.peerId
       relayConnection = connection
@@ -488,9 +561,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       setRelay(RelayState.connected)
       void redial()
       // missed changes first, then what waits to be deposited
-      mailbox.sync(target, controller.signal).catch((err: unknown) => {
-        if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
-      })
+      syncMailboxes()
     } catch (err) {
       if (!running) return
       console.warn('sync: relay connection failed', err instanceof Error ? err.name : err)
@@ -508,6 +579,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     inviteHost = undefined
     await h?.stop()
     target = undefined
+    own = []
     p?.removeEventListener('peer:disconnect', onDisconnect)
     await l?.stop()
     await s?.stop()
@@ -549,7 +621,17 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       components.window.addEventListener('online', onOnline)
       components.window.addEventListener('offline', onOffline)
       redialTimer = setInterval(() => void redial(), redialMs)
-      void connect()
+      // one's own mailboxes are part of the first connection
+      vault
+        .ownMailboxes()
+        .then(
+          (list) => {
+            if (ownAddrs.length === 0) ownAddrs = list
+            notify()
+          },
+          (err: unknown) => console.error('sync: your own mailboxes could not be read', err instanceof Error ? err.name : err)
+        )
+        .finally(() => void connect())
     },
     async stop() {
       running = false
@@ -598,10 +680,26 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         return
       }
       void redial()
-      if (target !== undefined)
-        mailbox.sync(target, controller.signal).catch((err: unknown) => {
-          if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
-        })
+      syncMailboxes()
+    },
+    async addMailbox(addr) {
+      const clean = addr.trim()
+      checkMailboxAddr(clean)
+      if (ownAddrs.includes(clean)) return
+      if (ownAddrs.length >= MAX_OWN_MAILBOXES) throw new RangeError(`at most ${MAX_OWN_MAILBOXES} mailboxes of your own`)
+      ownAddrs = [...ownAddrs, clean]
+      await vault.setOwnMailboxes(ownAddrs)
+      own = await ownTargets()
+      notify()
+      const added = own.find((t) => t.id === checkMailboxAddr(clean))
+      if (added !== undefined) syncMailboxes([added])
+      else schedule(0) // no peer yet: the next connection uses it
+    },
+    async removeMailbox(addr) {
+      ownAddrs = ownAddrs.filter((a) => a !== addr)
+      await vault.setOwnMailboxes(ownAddrs)
+      own = await ownTargets()
+      notify()
     }
   }
 }

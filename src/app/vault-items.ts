@@ -33,8 +33,13 @@ export const VaultItem = {
   /** Compartments known to be whole here (made here, or synced once). */
   syncedDocs: 'synced-docs',
   /** How far each mailbox holds this device's envelopes. */
-  depositMarks: 'deposit-marks'
+  depositMarks: 'deposit-marks',
+  /** Relays the person added as their own mailboxes. */
+  ownMailboxes: 'own-mailboxes'
 } as const
+
+/** Most mailboxes of one's own. */
+export const MAX_OWN_MAILBOXES = 8
 
 /** A vault item is malformed. */
 export class VaultItemFormatError extends FormatError {
@@ -137,6 +142,28 @@ export function decodeDepositMarks(bytes: Uint8Array): DepositMarks {
   return out
 }
 
+/** Encodes the list of one's own mailboxes. @throws {RangeError} for too many or too long */
+export function encodeOwnMailboxes(addrs: readonly string[]): Uint8Array {
+  if (addrs.length > MAX_OWN_MAILBOXES) throw new RangeError(`own mailboxes: more than ${MAX_OWN_MAILBOXES}`)
+  const w = createWriter().byte(VERSION).varUint(addrs.length)
+  for (const a of addrs) {
+    if (a.length === 0 || a.length > 512) throw new RangeError('own mailboxes: an address must have 1 to 512 characters')
+    w.varString(a)
+  }
+  return w.finish()
+}
+
+/** Decodes the list of one's own mailboxes. @throws {VaultItemFormatError} for anything but a well-formed list */
+export function decodeOwnMailboxes(bytes: Uint8Array): string[] {
+  const r = createReader(bytes, VaultItemFormatError)
+  if (r.byte('version') !== VERSION) throw new VaultItemFormatError('own mailboxes: unknown version')
+  const n = r.varUint('count', 0, MAX_OWN_MAILBOXES)
+  const out: string[] = []
+  for (let i = 0; i < n; i++) out.push(r.varString('address', 512))
+  r.end('own mailboxes')
+  return out
+}
+
 /** Decodes a set of doc ids. @throws {VaultItemFormatError} for anything but a well-formed set */
 export function decodeDocSet(bytes: Uint8Array): Set<string> {
   const r = createReader(bytes, VaultItemFormatError)
@@ -167,6 +194,10 @@ export interface RecordVault {
   depositMarks(): Promise<DepositMarks>
   /** Raises the mark of one mailbox and compartment to `seq` (never lowers it). */
   markDeposited(mailbox: string, docHex: string, seq: number): Promise<void>
+  /** Relays the person added as their own mailboxes (multiaddrs). */
+  ownMailboxes(): Promise<string[]>
+  /** Replaces that list. */
+  setOwnMailboxes(addrs: readonly string[]): Promise<void>
 }
 
 /**
@@ -248,6 +279,12 @@ export function recordVault(store: EnvelopeStore, vaultKey: Uint8Array, devicePu
         if ((docs.get(docHex) ?? 0) >= seq) return
         docs.set(docHex, seq)
         await write(VaultItem.depositMarks, encodeDepositMarks(all))
-      })
+      }),
+    ownMailboxes: () =>
+      serial(async () => {
+        const bytes = await read(VaultItem.ownMailboxes)
+        return bytes === undefined ? [] : decodeOwnMailboxes(bytes)
+      }),
+    setOwnMailboxes: (addrs) => serial(() => write(VaultItem.ownMailboxes, encodeOwnMailboxes(addrs)))
   }
 }

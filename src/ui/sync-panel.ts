@@ -26,10 +26,18 @@ export function compartmentName(kind: string): string {
   }
 }
 
+/** What the panel can change: the person's own mailboxes. */
+export interface OwnMailboxActions {
+  add(addr: string): Promise<void>
+  remove(addr: string): Promise<void>
+}
+
 /** Sync status of the open record: devices, relay and mailbox, pending work, each compartment. */
 export class SyncPanel extends LitElement {
-  static override properties = { snapshot: { attribute: false } }
+  static override properties = { snapshot: { attribute: false }, mailboxes: { attribute: false }, mailboxError: { state: true } }
   declare snapshot: SyncSnapshot | undefined
+  declare mailboxes: OwnMailboxActions | undefined
+  declare mailboxError: string | undefined
   static override styles = [
     viewStyles,
     formStyles,
@@ -160,6 +168,48 @@ export class SyncPanel extends LitElement {
     return parts.length === 0 ? '—' : parts.join(', ')
   }
 
+  private readonly addMailbox = async (e: SubmitEvent): Promise<void> => {
+    e.preventDefault()
+    const form = e.target as HTMLFormElement
+    const input = form.elements.namedItem('mailbox') as HTMLInputElement
+    try {
+      await this.mailboxes?.add(input.value)
+      this.mailboxError = undefined
+      input.value = ''
+    } catch (err) {
+      const name = err instanceof Error ? err.name : ''
+      this.mailboxError =
+        name === 'MailboxAddressError'
+          ? msg('That is not a relay address this app can use. Ask whoever runs the relay for its full address: it ends with /p2p/ and a long id, and it starts with /dns4/… /wss unless the relay runs on this computer.')
+          : name === 'RangeError'
+            ? msg('You already have as many mailboxes as the app keeps. Remove one first.')
+            : msg('The address could not be saved on this device. Try again.')
+    }
+  }
+
+  private ownMailboxes(s: SyncSnapshot): unknown {
+    return html`<h3 id="own-mb-h">${msg('Your own mailboxes')}</h3>
+      <p class="hint">${msg('A relay you trust (your own home server, your clinic’s) can keep encrypted changes for your devices too. It never sees what they say.')}</p>
+      ${s.ownMailboxes.length === 0
+        ? html`<p data-testid="own-mailboxes-empty">${msg('None added: the app’s relay keeps them.')}</p>`
+        : html`<ul data-testid="own-mailboxes" aria-labelledby="own-mb-h">
+            ${s.ownMailboxes.map(
+              (a) => html`<li>
+                <code>${a}</code>
+                <button type="button" class="secondary" aria-label=${msg(str`Remove the mailbox ${a}`)} @click=${() => void this.mailboxes?.remove(a)}>${msg('Remove')}</button>
+              </li>`
+            )}
+          </ul>`}
+      ${this.mailboxes === undefined
+        ? ''
+        : html`<form @submit=${(e: SubmitEvent) => void this.addMailbox(e)}>
+            <label for="mailbox-addr">${msg('Relay address')}</label>
+            <input id="mailbox-addr" name="mailbox" autocomplete="off" spellcheck="false" required aria-describedby=${this.mailboxError === undefined ? '' : 'mailbox-err'} />
+            ${this.mailboxError === undefined ? '' : html`<p id="mailbox-err" class="error" role="alert">${this.mailboxError}</p>`}
+            <div class="actions"><button type="submit">${msg('Add mailbox')}</button></div>
+          </form>`}`
+  }
+
   private readonly syncNow = (): void => {
     this.dispatchEvent(new CustomEvent('sync-now', { bubbles: true, composed: true }))
   }
@@ -225,6 +275,7 @@ export class SyncPanel extends LitElement {
       <div class="actions">
         <button type="button" class="secondary" @click=${this.syncNow}>${msg('Sync now')}</button>
       </div>
+      ${this.ownMailboxes(s)}
     </section>`
   }
 }

@@ -5,6 +5,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import { createRelayStatus, RelayState, type RelaySource } from '../../src/app/relay-status.ts'
+import type { RelayConnection } from '../../src/sync/index.ts'
 
 function page() {
   let fetches = 0
@@ -25,8 +26,8 @@ function page() {
 }
 
 function source(): RelaySource & { emit(s: { relay: RelayState }): void } {
-  const listeners = new Set<(s: { relay: RelayState; relayConnection?: { addr: string; peerId: string } }) => void>()
-  let snap: { relay: RelayState; relayConnection?: { addr: string; peerId: string } } = { relay: RelayState.connecting }
+  const listeners = new Set<(s: { relay: RelayState; relayConnection?: RelayConnection }) => void>()
+  let snap: { relay: RelayState; relayConnection?: RelayConnection } = { relay: RelayState.connecting }
   return {
     snapshot: () => snap,
     subscribe(l) {
@@ -34,10 +35,10 @@ function source(): RelaySource & { emit(s: { relay: RelayState }): void } {
       return () => listeners.delete(l)
     },
     emit(s) {
-      snap = s.relay === RelayState.connected ? { ...s, relayConnection: { addr: '/dns4/relay.example/tcp/443/wss/p2p/12D3KooWRelay', peerId: '12D3KooWRelay' } } : s
+      snap = s.relay === RelayState.connected ? { ...s, relayConnection: { addr: '/dns4/relay.example/tcp/443/wss/p2p/12D3KooWRelay', peerId: '12D3KooWRelay', connectMs: 5, protocols: [] } } : s
       for (const l of listeners) l(snap)
     }
-  } as RelaySource & { emit(s: { relay: RelayState }): void }
+  }
 }
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20))

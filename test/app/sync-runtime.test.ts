@@ -38,10 +38,10 @@ afterAll(async () => {
 const win = { addEventListener: () => undefined, removeEventListener: () => undefined, navigator: { onLine: true } }
 const nodePeer = (init: BrowserPeerInit) => createNodePeer({ ...init, listen: [], listenThroughRelays: init.listenThroughRelays ?? true })
 
-async function runtime(session: RecordSession, store: EnvelopeStore, vaultKey: Uint8Array, name: string): Promise<SyncRuntime> {
+async function runtime(session: RecordSession, store: EnvelopeStore, vaultKey: Uint8Array, name: string, relays = (): string[] => [relayAddr]): Promise<SyncRuntime> {
   const vault = recordVault(store, vaultKey, session.device.publicKey)
   return createSyncRuntime(
-    { session, vault, vaultKey, syncedDocs: await vault.syncedDocs(), relays: async () => [relayAddr], window: win, createPeer: nodePeer },
+    { session, vault, vaultKey, syncedDocs: await vault.syncedDocs(), relays: async () => relays(), window: win, createPeer: nodePeer },
     { deviceName: name, webRTC: false, allowLimitedConnections: true, minRetryMs: 100, redialMs: 500 }
   )
 }
@@ -139,6 +139,51 @@ describe('sync runtime', () => {
     await until('Peanut on A, from the mailbox', () => allergiesOf(a.session).includes('Peanut'))
     expect(rtA.snapshot().peers).toEqual([])
     await rtA.stop()
+  }, 120_000)
+
+  it('uses a relay the person added as their own mailbox beside the configured one', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'phr-runtime-own-'))
+    const home = await createRelay({ wsPort: 0, dataDir: dir2, privateKey: await generateKeyPair('Ed25519') })
+    const homeAddr = home.webSocketAddrs()[0] ?? ''
+    try {
+      const storeA = createMemoryStore()
+      const a = await createRecordWithVault(storeA, 'passphrase A', {}, fast)
+      let rtA = await runtime(a.session, storeA, a.vaultKey, 'Device A')
+      rtA.start()
+      await until('A on the relay', () => rtA.snapshot().relay === 'connected')
+      const storeB = createMemoryStore()
+      const b = await joinRecord(joinComponents(storeB, []), { payload: (await rtA.createLinkOffer()).payload, passphrase: 'passphrase B', deviceName: 'Device B', webRTC: false, scrypt: fast.scrypt })
+      const rtB = await runtime(b.session, storeB, b.vaultKey, 'Device B')
+      rtB.start()
+      await until('B synced', () => rtB.snapshot().compartments.every((c) => !c.awaitingFirstSync))
+
+      // addresses that cannot be a mailbox are refused by name, and nothing is kept
+      for (const bad of ['hello', '/ip4/127.0.0.1/tcp/1/ws', '/dns4/relay.example/tcp/443/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN']) {
+        await expect(rtB.addMailbox(bad)).rejects.toMatchObject({ name: 'MailboxAddressError' })
+      }
+      await rtA.addMailbox(homeAddr)
+      await rtB.addMailbox(homeAddr)
+      expect(rtB.snapshot().ownMailboxes).toEqual([homeAddr])
+
+      // A is away; B's change goes to both mailboxes
+      await rtA.stop()
+      await until('B sees A gone', () => rtB.snapshot().peers.length === 0)
+      await addAllergy(b.session, 'Sesame', Date.now())
+      await until('deposited in both', () => rtB.snapshot().mailbox.deposited >= 2 && rtB.snapshot().mailbox.queued === 0)
+      await rtB.stop()
+
+      // A comes back where the configured relay names nothing: its own mailbox has the change
+      rtA = await runtime(a.session, storeA, a.vaultKey, 'Device A', () => [])
+      rtA.start()
+      await until('Sesame on A, from the home mailbox', () => allergiesOf(a.session).includes('Sesame'))
+      expect(rtA.snapshot()).toMatchObject({ relay: 'none', ownMailboxes: [homeAddr] })
+      await rtA.removeMailbox(homeAddr)
+      expect(rtA.snapshot().ownMailboxes).toEqual([])
+      await rtA.stop()
+    } finally {
+      await home.stop()
+      rmSync(dir2, { recursive: true, force: true })
+    }
   }, 120_000)
 
   it('names each linking failure and stores nothing', async () => {

@@ -202,7 +202,11 @@ export class PatientView extends LitElement {
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
-      <phr-sync-panel .snapshot=${this.sync} @sync-now=${() => s.record.sync.syncNow()}></phr-sync-panel>`
+      <phr-sync-panel
+        .snapshot=${this.sync}
+        .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
+        @sync-now=${() => s.record.sync.syncNow()}
+      ></phr-sync-panel>`
   }
 
   override render(): unknown {
