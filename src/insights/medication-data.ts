@@ -211,7 +211,7 @@ export interface Interaction {
 }
 
 const label = (drug: string, section: string, setOrNote: string): Source => ({
-  id: `fda-label-${drug.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+  id: `fda-label-${drug.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`,
   citation: `US FDA prescribing information, ${drug}: ${section}. ${setOrNote}`,
   url: 'https://dailymed.nlm.nih.gov/'
 })
