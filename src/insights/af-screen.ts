@@ -88,7 +88,9 @@ export function afScreen(rrMs: readonly number[], opts: AfScreenOptions = {}): A
   const size = opts.windowBeats ?? AF_THRESHOLDS.windowBeats
   if (!Number.isInteger(size) || size < 32 || size > 1024) throw new RangeError(`afScreen.windowBeats: expected an integer in 32..1024, got ${String(size)}`)
   const startT = opts.startT === undefined ? undefined : timeOf(opts.startT, 'afScreen.startT')
-  rr.forEach((x, i) => finiteIn(x, `afScreen.rrMs[${i}]`, Number.MIN_VALUE, 70_000, 'ms'))
+  rr.forEach((x, i) => {
+    if (finiteIn(x, `afScreen.rrMs[${i}]`, 0, 70_000, 'ms') === 0) throw new RangeError(`afScreen.rrMs[${i}]: expected an interval of more than 0 ms, got 0`)
+  })
   // Dash 2009 trims 8 of 128 from each end; other window sizes trim the same share
   const trim = Math.round((size * AF_THRESHOLDS.trimEachSide) / AF_THRESHOLDS.windowBeats)
 

@@ -72,7 +72,7 @@ describe('afScreen', () => {
     }
   })
 
-  it('does not trigger on occasional ectopic beats: the 8 longest and shortest intervals of a window are left out', () => {
+  it('does not trigger on occasional ectopic beats, though they alone push RMSSD / mean over its threshold', () => {
     for (let seed = 1; seed <= 10; seed++) {
       // a premature beat and its pause every 25 beats: 5–6 pairs per 128-beat window
       const rr = withEctopics(sinus(128 * 3, seed), 25)
@@ -90,6 +90,33 @@ describe('afScreen', () => {
     const rr = sinus(256, 5).map((x, i) => (i % 2 === 0 ? x * 0.7 : x * 1.3))
     const r = afScreen(rr)
     expect(r.windows.every((w) => w.turningPointRatio > AF_THRESHOLDS.tprHigh)).toBe(true)
+    expect(r.irregular).toBe(false)
+  })
+
+  it('still finds AF in windows holding a few extreme intervals: they are trimmed before the measures', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const rr = fibrillation(128 * 2, seed, 500, 900)
+      // per window, six long pauses and six very short intervals (still plausible beats): left
+      // in, they would stretch the 16 entropy bins so far that the AF intervals fill only a few
+      for (const base of [0, 128]) for (const k of [5, 25, 45, 65, 85, 105]) {
+        rr[base + k] = 1990
+        rr[base + k + 10] = 250
+      }
+      expect(afScreen(rr).triggered, `seed ${seed}`).toHaveLength(2)
+    }
+  })
+
+  it('does not trigger on two interval lengths in random order: random and variable, but low entropy', () => {
+    // e.g. atrial flutter with variable 2:1 / 4:1 block: intervals cluster at two values
+    const r0 = prng(11)
+    const rr = Array.from({ length: 256 }, () => (r0() < 0.5 ? 560 : 1120) + 4 * gauss(r0))
+    const r = afScreen(rr)
+    for (const w of r.windows) {
+      expect(w.nRmssd).toBeGreaterThan(AF_THRESHOLDS.nRmssd)
+      expect(w.turningPointRatio).toBeGreaterThan(AF_THRESHOLDS.tprLow)
+      expect(w.turningPointRatio).toBeLessThan(AF_THRESHOLDS.tprHigh)
+      expect(w.shannonEntropy).toBeLessThan(AF_THRESHOLDS.shannonEntropy)
+    }
     expect(r.irregular).toBe(false)
   })
 
