@@ -1,0 +1,197 @@
+/**
+ * Screening for an irregular rhythm suggestive of atrial fibrillation, from the RR
+ * intervals of a heart-rate strap (Bluetooth HRS RR-Interval, in ms), after Dash et al.
+ * 2009: the series is cut into windows of 128 beats; from each, the 8 longest and 8
+ * shortest intervals are removed (ectopic beats and their compensatory pauses); a window is
+ * irregular when all three hold:
+ *
+ * - normalised RMSSD (RMSSD / mean RR) > 0.1 — variability,
+ * - Shannon entropy of the intervals (16 bins between their min and max, / log 16) > 0.7 — complexity,
+ * - turning-point ratio (turning points / (beats − 2), on the whole window) within 0.54–0.77 — randomness.
+ *
+ * A window holding an interval outside 240–2000 ms (30–250 beats/min: a missed or extra
+ * beat, a strap artefact) is not analysed. This is a screen, not a diagnosis: frequent
+ * ectopic beats (more than 8 long or short intervals in a window) can look irregular, and
+ * only an ECG can show atrial fibrillation.
+ */
+import type { Evidence, Finding } from './findings.ts'
+import { SOURCES } from './sources.ts'
+import { arrayOf, finiteIn, timeOf } from './validate.ts'
+
+/** Options of `afScreen`. */
+export interface AfScreenOptions {
+  /** Beats per window (Dash 2009: 128). Windows do not overlap; a last partial window is left out. @default 128 */
+  windowBeats?: number
+  /** Epoch ms at the end of the first interval, to time the windows. */
+  startT?: number
+}
+
+/** One analysed (or skipped) window. */
+export interface RrWindow {
+  /** Index of its first interval in the input. */
+  readonly start: number
+  /** Index after its last interval. */
+  readonly end: number
+  /** Epoch ms of its first and last beat, when `startT` was given. */
+  readonly startT?: number
+  readonly endT?: number
+  readonly meanRrMs: number
+  /** RMSSD / mean RR of the trimmed window. */
+  readonly nRmssd: number
+  /** Normalised Shannon entropy (0–1) of the trimmed window. */
+  readonly shannonEntropy: number
+  /** Turning points / (beats − 2) of the whole window. */
+  readonly turningPointRatio: number
+  /** All three thresholds met. */
+  readonly irregular: boolean
+  /** Set when the window was not analysed. */
+  readonly skipped?: 'artifact'
+}
+
+/** The screen's result. */
+export interface AfScreenResult {
+  /** At least one window is irregular. */
+  readonly irregular: boolean
+  readonly windows: readonly RrWindow[]
+  /** The irregular windows (the ones that triggered). */
+  readonly triggered: readonly RrWindow[]
+}
+
+/** Dash 2009 thresholds, for display and tests. */
+export const AF_THRESHOLDS = {
+  // Dash 2009: segments of 128 beats, 8 maximum and 8 minimum RR removed
+  windowBeats: 128,
+  trimEachSide: 8,
+  // Dash 2009: RMSSD / mean RR threshold 0.1
+  nRmssd: 0.1,
+  // Dash 2009: Shannon entropy over 16 bins, threshold 0.7
+  bins: 16,
+  shannonEntropy: 0.7,
+  // Dash 2009: turning-point ratio thresholds 0.54 and 0.77
+  tprLow: 0.54,
+  tprHigh: 0.77
+} as const
+
+/** Plausible RR range for analysis (30–250 beats/min). */
+export const RR_PLAUSIBLE_MS = [240, 2000] as const
+/** At most this many intervals per call (a week at 100 beats/min). */
+export const MAX_RR_INTERVALS = 1_100_000
+
+/**
+ * Screens RR intervals (ms) for an irregular rhythm.
+ * @throws {TypeError} if `rrMs` is not an array or holds a non-finite value.
+ * @throws {RangeError} if an interval is outside (0, 70000] ms (HRS allows up to 65535/1024 s), or `windowBeats` is not an integer in 32..1024.
+ * @example afScreen(rr).triggered.map((w) => [w.startT, w.endT])
+ */
+export function afScreen(rrMs: readonly number[], opts: AfScreenOptions = {}): AfScreenResult {
+  const rr = arrayOf<number>(rrMs, 'afScreen.rrMs', 0, MAX_RR_INTERVALS)
+  const size = opts.windowBeats ?? AF_THRESHOLDS.windowBeats
+  if (!Number.isInteger(size) || size < 32 || size > 1024) throw new RangeError(`afScreen.windowBeats: expected an integer in 32..1024, got ${String(size)}`)
+  const startT = opts.startT === undefined ? undefined : timeOf(opts.startT, 'afScreen.startT')
+  rr.forEach((x, i) => {
+    if (finiteIn(x, `afScreen.rrMs[${i}]`, 0, 70_000, 'ms') === 0) throw new RangeError(`afScreen.rrMs[${i}]: expected an interval of more than 0 ms, got 0`)
+  })
+  // Dash 2009 trims 8 of 128 from each end; other window sizes trim the same share
+  const trim = Math.round((size * AF_THRESHOLDS.trimEachSide) / AF_THRESHOLDS.windowBeats)
+
+  // beat i ends interval i: the first at startT, each next one interval later
+  let times: Float64Array | undefined
+  if (startT !== undefined) {
+    times = new Float64Array(rr.length)
+    for (let i = 0; i < rr.length; i++) times[i] = i === 0 ? startT : (times[i - 1] as number) + (rr[i] as number)
+  }
+  const windows: RrWindow[] = []
+  for (let start = 0; start + size <= rr.length; start += size) {
+    const w = rr.slice(start, start + size)
+    const span = times !== undefined ? { startT: times[start] as number, endT: times[start + size - 1] as number } : {}
+    const meanRrMs = mean(w)
+    if (w.some((x) => x < RR_PLAUSIBLE_MS[0] || x > RR_PLAUSIBLE_MS[1])) {
+      windows.push({ start, end: start + size, ...span, meanRrMs, nRmssd: NaN, shannonEntropy: NaN, turningPointRatio: NaN, irregular: false, skipped: 'artifact' })
+      continue
+    }
+    const trimmed = trimExtremes(w, trim)
+    const nRmssd = rmssd(trimmed) / mean(trimmed)
+    const shannonEntropy = entropy(trimmed, AF_THRESHOLDS.bins)
+    const turningPointRatio = turningPoints(w) / (w.length - 2)
+    const irregular =
+      nRmssd > AF_THRESHOLDS.nRmssd &&
+      shannonEntropy > AF_THRESHOLDS.shannonEntropy &&
+      turningPointRatio > AF_THRESHOLDS.tprLow &&
+      turningPointRatio < AF_THRESHOLDS.tprHigh
+    windows.push({ start, end: start + size, ...span, meanRrMs, nRmssd, shannonEntropy, turningPointRatio, irregular })
+  }
+  const triggered = windows.filter((w) => w.irregular)
+  return { irregular: triggered.length > 0, windows, triggered }
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+
+/** The window without its `k` largest and `k` smallest values, order kept. */
+function trimExtremes(w: readonly number[], k: number): number[] {
+  const order = w.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  const drop = new Set([...order.slice(0, k), ...order.slice(order.length - k)].map(([, i]) => i))
+  return w.filter((_, i) => !drop.has(i))
+}
+
+function rmssd(xs: readonly number[]): number {
+  let s = 0
+  for (let i = 1; i < xs.length; i++) s += ((xs[i] as number) - (xs[i - 1] as number)) ** 2
+  return Math.sqrt(s / (xs.length - 1))
+}
+
+/** Dash 2009: ShE = −Σ p log p / log 16 over 16 equal bins between min and max. */
+function entropy(xs: readonly number[], bins: number): number {
+  const lo = Math.min(...xs)
+  const hi = Math.max(...xs)
+  if (hi === lo) return 0
+  const counts = new Array<number>(bins).fill(0)
+  for (const x of xs) {
+    const b = Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo)) * bins))
+    counts[b] = (counts[b] as number) + 1
+  }
+  let h = 0
+  for (const c of counts) if (c > 0) h -= (c / xs.length) * Math.log(c / xs.length)
+  return h / Math.log(bins)
+}
+
+/** Points strictly above or strictly below both neighbours. */
+function turningPoints(xs: readonly number[]): number {
+  let n = 0
+  for (let i = 1; i < xs.length - 1; i++) {
+    const a = xs[i - 1] as number
+    const b = xs[i] as number
+    const c = xs[i + 1] as number
+    if ((b > a && b > c) || (b < a && b < c)) n++
+  }
+  return n
+}
+
+/**
+ * The finding of a screen, or `null` when no window was irregular. Its evidence lists each
+ * triggering window's measures (at the window's last beat when timed).
+ * @throws As `afScreen`.
+ */
+export function afScreenFinding(rrMs: readonly number[], opts: AfScreenOptions & { ref?: string } = {}): Finding | null {
+  const r = afScreen(rrMs, opts)
+  if (!r.irregular) return null
+  const ref = opts.ref !== undefined ? { ref: opts.ref } : {}
+  const evidence: Evidence[] = r.triggered.flatMap((w) => {
+    const t = w.endT !== undefined ? { t: w.endT } : {}
+    const what = `rr-window ${w.start}–${w.end - 1}`
+    return [
+      { what: `${what} nRMSSD`, value: w.nRmssd, unit: '1', ...t, ...ref },
+      { what: `${what} Shannon entropy`, value: w.shannonEntropy, unit: '1', ...t, ...ref },
+      { what: `${what} turning-point ratio`, value: w.turningPointRatio, unit: '1', ...t, ...ref }
+    ]
+  })
+  const analysed = r.windows.filter((w) => w.skipped === undefined).length
+  return {
+    rule: 'af-screen',
+    severity: 'moderate',
+    summary: 'An irregular rhythm was detected; this is not a diagnosis; see a doctor.',
+    fired: `${r.triggered.length} of ${analysed} analysed ${opts.windowBeats ?? AF_THRESHOLDS.windowBeats}-beat windows had nRMSSD > 0.1, Shannon entropy > 0.7 and turning-point ratio within 0.54–0.77 (Dash 2009)`,
+    evidence,
+    source: SOURCES.afScreen,
+    at: r.triggered.reduce((a, w) => Math.max(a, w.endT ?? 0), 0)
+  }
+}
