@@ -1,14 +1,17 @@
 /**
- * The pharmacy page in a real Chromium against the real `npm start` (with the DEMO
- * licensing authority on its trust list): a prescription signed in Node by a doctor whose
- * licence that authority issued is pasted and shows as valid, with what it says; one
- * changed character shows as changed; one without a licence as an unverified prescriber;
- * in Russian too; and, after one visit, the same check works with no network at all.
+ * E-prescriptions in a real Chromium against the real `npm start` (with the DEMO licensing
+ * authority on its trust list). The pharmacy page: a prescription signed in Node by a
+ * doctor whose licence that authority issued is pasted and shows as valid, with what it
+ * says; one changed character shows as changed; one without a licence as an unverified
+ * prescriber; in Russian too; and, after one visit, the same check works with no network.
+ * The whole way: a licensed doctor, let in for a visit, prescribes; the patient's device
+ * receives it, shows it with its QR code; the pharmacy accepts the text.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
-import { screenshot } from '../helpers/screenshots.ts'
+import { join } from 'node:path'
+import { screenshot, SCREENSHOT_DIR } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
 import { createPerson } from '../../src/crypto/index.ts'
 import { signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
@@ -18,7 +21,7 @@ let server: StartedServer
 
 beforeAll(async () => {
   server = await startServer({ PHR_DEMO_AUTHORITY: '1' })
-  browser = await launchChromium()
+  browser = await launchChromium({ webrtc: true })
 })
 afterAll(async () => {
   await browser.close()
@@ -110,4 +113,85 @@ describe('the pharmacy page', () => {
     expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/.test(e))).toEqual([])
     await context.close()
   }, 240_000)
+})
+
+describe('doctor, patient, pharmacy', () => {
+  it('a licensed doctor prescribes during a visit; the patient shows it; the pharmacy accepts it', async () => {
+    const patientContext = await newContext(browser, 390)
+    const doctorContext = await newContext(browser, 1280)
+    const pharmacyContext = await newContext(browser, 1280)
+    try {
+      const patient = await patientContext.newPage()
+      const doctor = await doctorContext.newPage()
+      const pharmacy = await pharmacyContext.newPage()
+      const errors = [patient, doctor, pharmacy].map((p) => watchPageErrors(p))
+      await patient.goto(`${server.baseUrl}/patient`)
+      await patient.getByRole('button', { name: 'Try with a demo patient' }).click()
+      await expect.poll(() => patient.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 90_000 }).toBe(1)
+      await expect.poll(() => patient.getByTestId('sync-relay').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
+      const patientName = (await patient.getByRole('heading', { level: 1 }).textContent())?.replace('Demo', '').trim() ?? ''
+
+      // a doctor with a licence from the demo authority
+      await doctor.goto(`${server.baseUrl}/doctor`)
+      await doctor.getByLabel('Your name as patients should see it').fill('Dr Aziz Rakhimov')
+      await doctor.getByLabel('Passphrase for this device').fill('doctor passphrase')
+      await doctor.getByLabel('The passphrase again').fill('doctor passphrase')
+      await doctor.getByRole('button', { name: 'Create my practitioner profile' }).click()
+      await expect.poll(() => doctor.getByTestId('dr-did').count(), { timeout: 30_000 }).toBe(1)
+      const did = (await doctor.getByTestId('dr-did').textContent()) ?? ''
+      const res = await fetch(`${server.baseUrl}/demo-authority/credential`, { method: 'POST', body: JSON.stringify({ did, name: 'Dr Aziz Rakhimov', licence: 'UZ-MED-0042', specialty: 'Cardiology' }) })
+      await doctor.getByLabel('Paste the licence text from your licensing authority').fill(await res.text())
+      await doctor.getByRole('button', { name: 'Import the licence' }).click()
+      await expect.poll(() => doctor.getByText('Licence UZ-MED-0042, Cardiology').count()).toBe(1)
+
+      // the visit
+      await patient.getByRole('button', { name: 'Share for a visit' }).click()
+      await patient.getByRole('button', { name: 'Show the code' }).click()
+      await expect.poll(() => patient.getByTestId('invite-payload').inputValue(), { timeout: 30_000 }).toMatch(/^phr-invite:/)
+      await doctor.getByLabel('Visit code from the patient').fill(await patient.getByTestId('invite-payload').inputValue())
+      await doctor.getByRole('button', { name: 'Ask the patient' }).click()
+      await expect.poll(() => patient.getByTestId('visit-request').count(), { timeout: 60_000 }).toBe(1)
+      await patient.getByRole('button', { name: 'Approve' }).click()
+      await expect.poll(() => doctor.getByTestId('dr-patient').count(), { timeout: 60_000 }).toBe(1)
+      // the summary has arrived: the doctor's page names the patient
+      await expect.poll(() => doctor.getByTestId('dr-patient').locator('h2').textContent(), { timeout: 90_000 }).toBe(patientName)
+
+      // the doctor prescribes
+      await doctor.getByLabel('Medicine', { exact: true }).fill('Cetirizine 10 mg tablets')
+      await doctor.getByLabel('Dose: how to take it').fill('1 tablet at night for 14 days')
+      await doctor.getByLabel('Quantity', { exact: true }).fill('14')
+      await doctor.getByLabel('Valid for (days)').fill('30')
+      await doctor.getByRole('button', { name: 'Sign the prescription' }).click()
+      await expect.poll(() => doctor.getByTestId('rx-written').textContent(), { timeout: 30_000 }).toBe('Signed: Cetirizine 10 mg tablets. It is in the patient’s record now.')
+      await expect.poll(() => doctor.getByTestId('dr-prescriptions').locator('li').allTextContents()).toEqual([expect.stringContaining('Cetirizine 10 mg tablets: 1 tablet at night for 14 days')])
+      await screenshot(doctor, 'doctor-prescribed-1280')
+
+      // the patient's device receives it, and shows its QR code
+      await expect.poll(() => patient.getByTestId('rx-card').count(), { timeout: 60_000 }).toBe(1)
+      expect(await patient.getByTestId('rx-card').getAttribute('data-status')).toBe('valid')
+      expect(await patient.getByTestId('rx-card-drug').textContent()).toBe('Cetirizine 10 mg tablets')
+      expect(await patient.getByTestId('rx-card-prescriber').textContent()).toContain('Dr Aziz Rakhimov, verified by DEMO licensing authority (not real)')
+      await patient.getByRole('button', { name: 'Show the QR code for the pharmacy' }).click()
+      expect(await patient.getByTestId('rx-qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
+      const text = await patient.getByTestId('rx-text').inputValue()
+      expect(text).toMatch(/^phr-rx:[0-9]+$/)
+      expect(await patient.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      await patient.getByTestId('rx-card').scrollIntoViewIfNeeded()
+      await screenshot(patient, 'patient-prescription-390')
+      await patient.getByTestId('prescriptions').screenshot({ path: join(SCREENSHOT_DIR, 'patient-prescription-card-390.png') })
+
+      // the pharmacy accepts it, for this patient, from this doctor
+      await pharmacy.goto(`${server.baseUrl}/verify`)
+      expect(await check(pharmacy, text)).toBe('valid')
+      expect(await pharmacy.getByTestId('rx-patient').textContent()).toContain(patientName)
+      expect(await pharmacy.getByTestId('rx-prescriber').textContent()).toBe('Dr Aziz Rakhimov')
+      expect(await pharmacy.getByTestId('rx-dose').textContent()).toBe('1 tablet at night for 14 days')
+      await screenshot(pharmacy, 'pharmacy-from-patient-1280')
+      expect(errors.flat()).toEqual([])
+    } finally {
+      await patientContext.close()
+      await doctorContext.close()
+      await pharmacyContext.close()
+    }
+  }, 420_000)
 })
