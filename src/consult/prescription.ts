@@ -44,7 +44,7 @@ import { jwsFromPrescriptionText, prescriptionQrText } from './qr-text.ts'
 
 /** The JWS `typ` of a prescription. */
 export const PRESCRIPTION_JWS_TYPE = 'phr-rx'
-/** Longest JWS `signPrescription` makes (its QR text is 7 + 2 × this: a version-33 QR code at level M holds it). */
+/** Longest JWS `signPrescription` makes: its QR text (7 + 2 × this characters) fits a version-34 QR code at level M. A typical prescription is about 1,200 (version 25). */
 export const MAX_SIGNED_JWS_CHARS = 2048
 /** Longest protected-header segment read, in base64url characters. */
 export const MAX_HEADER_CHARS = 2048
