@@ -16,6 +16,7 @@ import { createPatientRecords, type PatientRecords } from './patient-record.ts'
 import { guessDeviceName } from './device-name.ts'
 import { createPractitioner, type Practitioner } from './practitioner.ts'
 import { loadAppConfig } from './config.ts'
+import { createPharmacy, type Pharmacy } from './prescriptions.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -33,7 +34,9 @@ export type { LinkedDevice } from './vault-items.ts'
 export { MAX_LINK_PAYLOAD_CHARS } from '../sync/index.ts'
 export { SHAREABLE, type Shareable, type ShareChoice, type VisitRequest, type PersonWithAccess, type VisitNote, type PatientConsent } from './patient-consent.ts'
 export type { GranteeCredential } from './consent-state.ts'
-export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment } from './practitioner.ts'
+export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment, type PrescriptionRequest } from './practitioner.ts'
+export { CHECK_FAILED_WARNING, type Pharmacy, type PharmacyCheck, type RecordPrescription, type PrescribeResult, type PrescribingWarning, type PrescriptionCheck, type PrescribingContext } from './prescriptions.ts'
+export { MAX_PRESCRIPTION_TEXT_BYTES, MAX_REPEATS, MAX_VALIDITY_MS, MAX_QUANTITY, MAX_PRESCRIPTION_TEXT_CHARS, type PrescriptionVerdict, type PrescriptionDetails, type PrescriberInfo } from '../consult/index.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
 
 /** Everything the UI may use. */
@@ -47,6 +50,8 @@ export interface AppServices {
   deviceName: string
   /** The doctor's app: their identity and the patients who let them in. */
   practitioner: Practitioner
+  /** The pharmacy page: verifies a prescription offline. */
+  pharmacy: Pharmacy
 }
 
 /** What the services are built from. */
@@ -65,7 +70,8 @@ export function createAppServices(components: AppComponents): AppServices {
     holdings: () => localHoldings(components.indexedDB),
     records: createPatientRecords({ ...components, deviceName, relayStatus: relay }),
     deviceName,
-    practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays })
+    practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays }),
+    pharmacy: createPharmacy({ fetch: components.fetch })
   }
 }
 

@@ -19,6 +19,7 @@ import type { RelayStatus, RelayStatusComponents } from './relay-status.ts'
 import { createPatientConsent, type PatientConsent } from './patient-consent.ts'
 import { AuditAction } from '../consent/index.ts'
 import { createTrustList } from '../crypto/index.ts'
+import { listPrescriptions, type RecordPrescription } from './prescriptions.ts'
 import type { CompartmentKind } from '../record/index.ts'
 
 /** Which record this device holds. */
@@ -43,6 +44,8 @@ export interface OpenRecord {
   summary(): RecordSummary
   /** Records an allergy the patient reports. @throws {RangeError} for an empty or too long text */
   addAllergy(text: string): Promise<void>
+  /** The signed prescriptions doctors wrote into the record, newest first, each with the verdict a pharmacy would give now. */
+  prescriptions(): Promise<RecordPrescription[]>
 }
 
 /** The record service. */
@@ -94,6 +97,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       // no config now (offline): no authority is trusted, so every doctor shows as unverified
       () => []
     )
+    const trustList = createTrustList(authorities)
     const sync = createSyncRuntime(
       {
         session,
@@ -107,7 +111,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
           wants: (person, device, docId) => consent.wants(person, device, docId),
           keysFor: (person, docId) => consent.keysFor(person, docId),
           approve: (request) => consent.approve(request),
-          trustList: createTrustList(authorities),
+          trustList,
           onSession: (e) => consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName })
         }
       },
@@ -142,6 +146,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       async addAllergy(text) {
         await addAllergy(session, text, Date.now())
       },
+      prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
       async close() {
         consent.stop()
         components.relayStatus?.follow(undefined)

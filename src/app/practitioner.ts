@@ -64,6 +64,8 @@ import { parseEnvelopeHeader } from '../envelope/index.ts'
 import { createIndexedDbStore, type EnvelopeStore } from '../storage/index.ts'
 import { isWithdrawn, visitCompartment, type CodeableConcept, type FhirResource } from '../record/index.ts'
 import { bindCompartment, type OpenCompartment } from './record-session.ts'
+import { prescribeInto, type PrescribeResult, type PrescriptionCheck } from './prescriptions.ts'
+import type { PrescriptionDraft } from '../consult/index.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
 
 /** The practitioner's store on this device. */
@@ -110,8 +112,15 @@ export interface PatientView {
   /** Kinds the grant covers (the visit compartment aside). */
   readonly granted: string[]
   readonly notes: Array<{ id: string; text: string }>
+  /** The patient's birth date as the record states it (YYYY-MM-DD), for a prescription. */
+  readonly birthDate?: string
+  /** Prescriptions this doctor wrote in the visit compartment, newest first. */
+  readonly prescriptions: Array<{ id: string; drug: string; dosage: string; validUntil: string }>
   readonly connected: boolean
 }
+
+/** A prescription as the doctor fills it in; the patient's name and birth date default to the record's. */
+export type PrescriptionRequest = Omit<PrescriptionDraft, 'patient'> & { readonly patient?: PrescriptionDraft['patient'] }
 
 /** An open patient replica. */
 export interface PatientReplica {
@@ -119,6 +128,14 @@ export interface PatientReplica {
   view(): Promise<PatientView>
   /** Writes a visit note (an Encounter) into the visit compartment. @throws {RangeError} for empty or too long text, or without the right */
   writeNote(text: string): Promise<void>
+  /**
+   * Signs a prescription with this doctor's key and licence and writes it (with its JWS)
+   * into the visit compartment, for the patient to show at a pharmacy. The prescribing
+   * check runs first; while a warning is not in `acknowledged`, nothing is signed.
+   * @throws {RangeError} without the right to write, or for a prescription that cannot be written
+   * @throws {TypeError} for a field of the wrong type
+   */
+  prescribe(request: PrescriptionRequest, acknowledged?: readonly string[]): Promise<PrescribeResult>
 }
 
 /** The doctor's service. */
@@ -150,6 +167,8 @@ export interface PractitionerComponents {
   indexedDB: Pick<IDBFactory, 'databases'>
   /** @default Date.now */
   clock?: () => number
+  /** Checks a prescription before it is signed (drug–allergy, drug–drug). @default none */
+  checkPrescription?: PrescriptionCheck
 }
 
 const b64 = (bytes: Uint8Array): string => {
@@ -287,6 +306,13 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     const statusNow = (): ReturnType<typeof grantStatus> => (entry.ended === true ? 'revoked' : grantStatus(grant, clock(), []))
     // DESIGN §8: the doctor's app records that it opened the record, in the visit compartment
     const visit = compartments.get(visitKind)
+    const core = (): OpenCompartment | undefined => compartments.get('core')
+    const coreList = <T extends FhirResource>(type: string): T[] => (core()?.compartment.resources.list(type) ?? []).filter((r) => !isWithdrawn(r)) as T[]
+    const patientOf = (): (FhirResource & { name?: Array<{ text?: string; given?: string[]; family?: string }>; birthDate?: string }) | undefined => coreList<FhirResource & { name?: Array<{ text?: string; given?: string[]; family?: string }>; birthDate?: string }>('Patient')[0]
+    const nameOf = (p: ReturnType<typeof patientOf>): string => {
+      const n = p?.name?.[0]
+      return n?.text ?? `${n?.given?.join(' ') ?? ''} ${n?.family ?? ''}`.trim()
+    }
     if (visit !== undefined) {
       const head = auditHeadOf(visit.compartment, h.device.publicKey)
       recordAudit(visit.compartment, head, { at: clock(), action: AuditAction.recordOpened, actor: h.person.did, details: { grant: hex } }, h.device.secretKey)
@@ -308,9 +334,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       grant,
       async view() {
         const core = compartments.get('core')
-        const list = <T extends FhirResource>(type: string): T[] => (core?.compartment.resources.list(type) ?? []).filter((r) => !isWithdrawn(r)) as T[]
-        const patient = list<FhirResource & { name?: Array<{ text?: string; given?: string[]; family?: string }> }>('Patient')[0]
-        const n = patient?.name?.[0]
+        const list = coreList
+        const patient = patientOf()
         const out: ReplicaCompartment[] = []
         for (const [kind, c] of compartments) {
           const stored = await store.read(c.compartment.docId)
@@ -326,7 +351,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         const synced = core !== undefined && firstSync.has(toHex(core.compartment.docId))
         return {
           grantId: hex,
-          patientName: n?.text ?? `${n?.given?.join(' ') ?? ''} ${n?.family ?? ''}`.trim(),
+          patientName: nameOf(patient),
+          ...(patient?.birthDate === undefined ? {} : { birthDate: patient.birthDate }),
           allergies: list<FhirResource & { code?: CodeableConcept }>('AllergyIntolerance').map((a) => label(a.code)),
           conditions: list<FhirResource & { code?: CodeableConcept; clinicalStatus?: CodeableConcept }>('Condition')
             .filter((c) => c.clinicalStatus?.coding?.some((x) => x.code === 'active') !== false)
@@ -340,6 +366,13 @@ export function createPractitioner(components: PractitionerComponents): Practiti
           compartments: out,
           granted: grant.compartments.map((c) => c.kind),
           notes: (visit?.compartment.resources.list('Encounter') ?? []).map((r) => ({ id: r.id ?? '', text: (r as { reasonCode?: Array<{ text?: string }> }).reasonCode?.[0]?.text ?? '' })),
+          prescriptions: (visit?.compartment.resources.list('MedicationRequest') ?? [])
+            .map((r) => {
+              const m = r as FhirResource & { authoredOn?: string; medicationCodeableConcept?: CodeableConcept; dosageInstruction?: Array<{ text?: string }>; dispenseRequest?: { validityPeriod?: { end?: string } } }
+              return { id: r.id ?? '', at: m.authoredOn ?? '', drug: label(m.medicationCodeableConcept), dosage: m.dosageInstruction?.[0]?.text ?? '', validUntil: m.dispenseRequest?.validityPeriod?.end ?? '' }
+            })
+            .sort((a, b) => b.at.localeCompare(a.at))
+            .map(({ at: _at, ...p }) => p),
           connected: connectedPatients.has(entry.issuer)
         }
       },
@@ -359,6 +392,32 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         })
         await visit.persistence.whenSaved()
         notify()
+      },
+      async prescribe(request, acknowledged) {
+        const h = held
+        if (h === undefined) throw new RangeError('practitioner: locked')
+        if (visit === undefined || grant.rights !== 'read+visit-write' || statusNow() !== 'active') throw new RangeError('prescription: this grant gives no visit compartment')
+        const p = patientOf()
+        const name = nameOf(p)
+        const patient = request.patient ?? { name, ...(p?.birthDate === undefined ? {} : { birthDate: p.birthDate }) }
+        const coreHere = core()
+        const result = await prescribeInto(visit.compartment, { ...request, patient }, {
+          prescriber: { secretKey: h.person.signing.secretKey, name: h.name, ...(h.credential === undefined ? {} : { credential: h.credential }) },
+          context: {
+            allergies: coreList('AllergyIntolerance'),
+            medications: [...coreList('MedicationStatement'), ...coreList('MedicationRequest')],
+            conditions: coreList('Condition'),
+            complete: coreHere !== undefined && firstSync.has(toHex(coreHere.compartment.docId)) && coreHere.compartment.isComplete()
+          },
+          ...(components.checkPrescription === undefined ? {} : { check: components.checkPrescription }),
+          ...(acknowledged === undefined ? {} : { acknowledged }),
+          now: clock
+        })
+        if (result.kind === 'written') {
+          await visit.persistence.whenSaved()
+          notify()
+        }
+        return result
       },
       async close() {
         for (const c of compartments.values()) {

@@ -20,6 +20,8 @@ import { DOC_ID_LENGTH, type DocId } from '../lib/index.ts'
 import { AEAD_KEY_LENGTH, randomBytes } from './primitives.ts'
 
 export { didKeyFromEd25519, ed25519FromDidKey } from './didkey.ts'
+export { ed25519PublicJwk, ed25519PrivateJwk } from './jwk.ts'
+export type { Ed25519PublicJwk, Ed25519PrivateJwk } from './jwk.ts'
 export { SignatureLabel, AeadLabel, KdfLabel, labelBytes } from './labels.ts'
 export {
   signLabelled,

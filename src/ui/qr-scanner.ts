@@ -18,11 +18,20 @@ const SCAN_EVERY_MS = 200
 const MAX_SIDE = 640
 
 /**
- * Reads a `phr-link:` QR code from the camera. Fires `scanned` (detail: the text) once, or
- * `scan-error` (detail: the error's name) when the camera cannot be used. Frames never
- * leave the page; the camera stops as soon as a code is read or the element goes away.
+ * Reads a QR code from the camera: by default a `phr-link:` one (set `prefix` and
+ * `maxLength` for another kind, and `label` to say what to hold up). Fires `scanned`
+ * (detail: the text) once, or `scan-error` (detail: the error's name) when the camera
+ * cannot be used. Frames never leave the page; the camera stops as soon as a code is read
+ * or the element goes away.
  */
 export class QrScanner extends LitElement {
+  static override properties = { prefix: {}, maxLength: { type: Number }, label: {} }
+  /** Only codes whose text starts with this are read. @default 'phr-link:' */
+  declare prefix: string
+  /** Longest text read. @default MAX_LINK_PAYLOAD_CHARS */
+  declare maxLength: number
+  /** The camera view's accessible name. @default "hold the QR code of your other device in front of it" */
+  declare label: string | undefined
   static override styles = css`
     :host {
       display: block;
@@ -41,6 +50,9 @@ export class QrScanner extends LitElement {
   constructor() {
     super()
     updateWhenLocaleChanges(this)
+    this.prefix = 'phr-link:'
+    this.maxLength = MAX_LINK_PAYLOAD_CHARS
+    this.label = undefined
   }
 
   override connectedCallback(): void {
@@ -92,8 +104,8 @@ export class QrScanner extends LitElement {
           ctx.drawImage(video, 0, 0, canvas.width, canvas.height)
           const frame = ctx.getImageData(0, 0, canvas.width, canvas.height)
           const found = decode(frame.data, frame.width, frame.height, { inversionAttempts: 'dontInvert' })
-          // only a link code, and no longer than one: anything else in view is ignored
-          if (found !== null && found.data.startsWith('phr-link:') && found.data.length <= MAX_LINK_PAYLOAD_CHARS) {
+          // only the kind of code asked for, and no longer than one: anything else in view is ignored
+          if (found !== null && found.data.startsWith(this.prefix) && found.data.length <= this.maxLength) {
             this.stop()
             this.dispatchEvent(new CustomEvent('scanned', { detail: found.data, bubbles: true, composed: true }))
             return
@@ -108,7 +120,7 @@ export class QrScanner extends LitElement {
   }
 
   override render(): unknown {
-    return html`<video muted playsinline aria-label=${msg('Camera view: hold the QR code of your other device in front of it')}></video>`
+    return html`<video muted playsinline aria-label=${this.label ?? msg('Camera view: hold the QR code of your other device in front of it')}></video>`
   }
 }
 customElements.define('phr-qr-scanner', QrScanner)

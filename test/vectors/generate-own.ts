@@ -32,6 +32,8 @@ import {
 import { mlKem768Encapsulate } from '../../src/crypto/kem.ts'
 import { compressPayload, sealEnvelopeWithNonce, type EnvelopeHeader } from '../../src/envelope/index.ts'
 import { encodeHeader } from '../../src/envelope/header.ts'
+import { base64url } from 'jose'
+import { signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
 import {
   AUTHORITY_ENTROPY,
   authority,
@@ -260,5 +262,43 @@ write('phr-envelope.json', {
       authorityEntropy: hex(AUTHORITY_ENTROPY),
       bytes: hex(issueCredential(credential, authority().signing.secretKey))
     }
+  })
+}
+
+// ── e-prescription ──────────────────────────────────────────────────────────
+{
+  const credential = issueCredential(
+    { did: doctor().did, name: 'Dr Ada Example', licence: 'GMC-7654321', specialty: 'General practice', validUntil: Date.UTC(2030, 0, 1) },
+    authority().signing.secretKey
+  )
+  const authoredOn = Date.UTC(2026, 4, 2, 10, 15)
+  const draft: PrescriptionDraft = {
+    medication: { rxnorm: { code: '314076', display: 'lisinopril 10 MG Oral Tablet' } },
+    dosage: '1 tablet once daily in the morning',
+    quantity: { value: 30, unit: 'tablet' },
+    repeats: 2,
+    validFrom: authoredOn,
+    validUntil: authoredOn + 90 * 86_400_000,
+    patient: { name: 'Anna Example', birthDate: '1984-03-12' }
+  }
+  const id = 'rx-0123456789abcdef'
+  const signed = await signPrescription(draft, { secretKey: doctor().signing.secretKey, credential }, { now: () => authoredOn, id })
+  const [header, payload] = signed.jws.split('.') as [string, string, string]
+  write('phr-prescription.json', {
+    description:
+      'An e-prescription (src/consult): compact JWS, EdDSA (RFC 8037) by the fixed doctor, protected header {alg, typ: "phr-rx", zip: "DEF", kid: did, cred: credential base64url}, ' +
+      'payload = raw DEFLATE (RFC 1951, Node 24 zlib through CompressionStream) of the MedicationRequest JSON; qrText = "phr-rx:" ‖ two digits per JWS character (ord − 45). ' +
+      'Another DEFLATE encoder may produce other payload bytes for the same JSON (and so another JWS); any valid one verifies.',
+    doctor: doctor().did,
+    authority: authority().did,
+    credential: hex(credential),
+    draft,
+    authoredOn,
+    id,
+    protectedHeader: JSON.parse(new TextDecoder().decode(base64url.decode(header))) as unknown,
+    resource: signed.resource,
+    deflatedPayload: hex(base64url.decode(payload)),
+    jws: signed.jws,
+    qrText: signed.qrText
   })
 }

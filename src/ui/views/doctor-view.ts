@@ -6,6 +6,7 @@ import { formStyles, viewStyles } from '../styles.ts'
 import { textField } from '../forms.ts'
 import { getLocale } from '../i18n.ts'
 import { partName } from '../share-visit.ts'
+import '../prescribe-form.ts'
 
 type State =
   | { kind: 'loading' }
@@ -250,7 +251,8 @@ export class DoctorView extends LitElement {
             <textarea id=${`note-${v.grantId}`} name="note" maxlength=${MAX_NOTE_TEXT}></textarea>
             ${this.noteError === undefined ? '' : html`<p class="error" role="alert">${this.noteError}</p>`}
             <div class="actions"><button type="submit">${msg('Save the note')}</button></div>
-          </form>`
+          </form>
+          <phr-prescribe-form .replica=${replica} .view=${v}></phr-prescribe-form>`
         : ''}
       <details>
         <summary>${msg('What this device holds')}</summary>

@@ -11,6 +11,7 @@ import '../link-join.ts'
 import '../share-visit.ts'
 import '../people-panel.ts'
 import '../access-history-panel.ts'
+import '../prescriptions-panel.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -199,6 +200,7 @@ export class PatientView extends LitElement {
         ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
       </section>
       <phr-share-visit .record=${s.record}></phr-share-visit>
+      <phr-prescriptions .record=${s.record}></phr-prescriptions>
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>

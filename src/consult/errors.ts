@@ -1,0 +1,25 @@
+/**
+ * Named errors of e-prescriptions. Each extends a base from `../lib/index.ts` and has a
+ * stable `name` that callers and tests switch on.
+ */
+import { FormatError, InputTooLargeError, PhrError } from '../lib/index.ts'
+
+/** A prescription text or JWS is malformed: bad prefix, not a compact JWS, non-canonical base64url, an unexpected header, a payload that is not the MedicationRequest this app signs. */
+export class PrescriptionFormatError extends FormatError {
+  override name: string = 'PrescriptionFormatError'
+}
+
+/** A prescription text, one of its parts, or its inflated payload exceeds its size cap (checked before parsing or inflating further). */
+export class PrescriptionTooLargeError extends InputTooLargeError {
+  override name: string = 'PrescriptionTooLargeError'
+}
+
+/** The JWS signature does not verify with the key its `kid` names: the prescription was changed after signing, or never signed by that key. */
+export class PrescriptionSignatureError extends PhrError {
+  override name: string = 'PrescriptionSignatureError'
+}
+
+/** Signing was asked with a practitioner credential that was issued to another key. */
+export class PrescriberMismatchError extends PhrError {
+  override name: string = 'PrescriberMismatchError'
+}
