@@ -15,7 +15,7 @@
 import { equalBytes, fromHex, toHex } from '../lib/index.ts'
 import { authorKeyOfPeerId } from '../sync/index.ts'
 import type { InviteGrant, InviteRequest } from '../sync/index.ts'
-import { parseWrap, type Profile } from '../crypto/index.ts'
+import { deriveEpochKey, deriveEpochSeed, parseWrap, type Profile } from '../crypto/index.ts'
 import { visitCompartment, type FhirResource } from '../record/index.ts'
 import {
   addCompartment,
@@ -286,7 +286,16 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     async start() {
       const person = await vault.person()
       owner = person.did
-      ledger = createConsentLedger({ owner, keyring: session.keyring, clock })
+      // rotated epoch keys derive from the person's seed: every device of the person computes
+      // the same one, so a revocation on one device never leaves the others unable to read
+      const entropy = await vault.personEntropy()
+      const seed = deriveEpochSeed(entropy)
+      entropy.fill(0)
+      const epochKey = (docId: Uint8Array, epoch: number): Uint8Array => deriveEpochKey(seed, docId, epoch)
+      session.setEpochDerivation(epochKey, () => {
+        saveKeyring(session.store, vaultKey, session.keyring).catch((err: unknown) => console.error('consent: the keyring could not be saved', err instanceof Error ? err.name : err))
+      })
+      ledger = createConsentLedger({ owner, keyring: session.keyring, clock, epochKey })
       const sealed = await session.store.getMeta(STATE_ITEM)
       const state = sealed === undefined ? emptyConsentState() : decodeConsentState(openVaultItem(vaultKey, STATE_ITEM, sealed))
       // a grant whose keys were wrapped has started; one that came into force while the app

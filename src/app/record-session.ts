@@ -10,7 +10,8 @@ import { toHex, type DocId } from '../lib/index.ts'
 import { generateSigningKeyPair, openSecret, randomBytes, sealSecret, type ScryptParams } from '../crypto/index.ts'
 import { CompartmentKind, createCompartment, mergeUpdates, type Compartment, type CompartmentKind as Kind } from '../record/index.ts'
 import { addCompartment, decodeKeyring, encodeKeyring, epochKeyOf, openVaultItem, sealVaultItem, type CompartmentKeys, type Keyring } from '../consent/index.ts'
-import { createPersistence, type EnvelopeStore, type LoadReport, type Persistence, type PersistableDoc } from '../storage/index.ts'
+import { parseEnvelopeHeader } from '../envelope/index.ts'
+import { createPersistence, MAX_SNAPSHOT_BYTES, type EnvelopeStore, type LoadReport, type Persistence, type PersistableDoc } from '../storage/index.ts'
 
 /** Meta record names in the store. */
 const META = { vaultKey: 'vault-key', keyring: 'keyring', device: 'device' } as const
@@ -61,6 +62,14 @@ export interface RecordSession {
    * Until set, anyone who can seal under a compartment's keys may.
    */
   setWriteCheck(isAllowed: (docHex: string, author: Uint8Array) => boolean): void
+  /**
+   * Lets this device open envelopes sealed under an epoch another of the person's devices
+   * rotated to (after a revocation there): the key is derived (`derive`, from the person's
+   * epoch seed), tried, and kept once an envelope under it opened; the compartment then seals
+   * under that epoch too, and `changed` is called so the keyring is saved. At most
+   * `MAX_EPOCHS_AHEAD` past the current epoch.
+   */
+  setEpochDerivation(derive: (docId: Uint8Array, epoch: number) => Uint8Array, changed: () => void): void
   /** One compartment. @throws {RangeError} when the record has none of that kind */
   get(kind: Kind): Compartment
   /** Resolves when every change made so far is committed to storage. */
@@ -86,10 +95,17 @@ function persistable(c: Compartment): PersistableDoc {
   }
 }
 
+/** How far past its current epoch a compartment derives keys for what it receives. */
+export const MAX_EPOCHS_AHEAD = 16
+
 /** Options of one compartment's binding. */
 export interface BindOptions extends RecordSessionOptions {
   /** Whether `author` may write this compartment (e.g. a visit compartment: only the grantee's device and the owner's). @default anyone who can seal under its keys */
   isAllowed?: (docHex: string, author: Uint8Array) => boolean
+  /** A rotated epoch's key, derived (see `RecordSession.setEpochDerivation`). @default none */
+  deriveEpoch?: (docId: Uint8Array, epoch: number) => Uint8Array | undefined
+  /** Called when a derived epoch was learnt (the keyring changed). */
+  epochLearnt?: () => void
 }
 
 /**
@@ -112,9 +128,29 @@ export async function bindCompartment(store: EnvelopeStore, keyring: Keyring, ke
           if (key === undefined) throw new RangeError(`no key for the current epoch of ${keys.kind}`)
           return { epoch: keys.current, key }
         },
-        epochKey: (docId, epoch) => epochKeyOf(keyring, docId, epoch),
+        // a key not held yet is only derived and tried here; it is kept once an envelope opened with it
+        epochKey: (docId, epoch) =>
+          epochKeyOf(keyring, docId, epoch) ?? (epoch >= 1 && epoch <= keys.current + MAX_EPOCHS_AHEAD ? opts.deriveEpoch?.(docId, epoch) : undefined),
         ...(allowed === undefined ? {} : { isAllowed: (author: Uint8Array) => allowed(hex, author) })
       }
+    })
+    persistence.onStored((envelopes) => {
+      // everything stored has opened: an epoch seen here is real, and newer ones are sealed under from now on
+      let changed = false
+      for (const bytes of envelopes) {
+        const epoch = parseEnvelopeHeader(bytes, { maxBytes: MAX_SNAPSHOT_BYTES }).epoch
+        if (!keys.epochs.has(epoch)) {
+          const key = epoch >= 1 ? opts.deriveEpoch?.(keys.docId, epoch) : undefined
+          if (key === undefined) continue
+          keys.epochs.set(epoch, key)
+          changed = true
+        }
+        if (epoch > keys.current) {
+          keys.current = epoch
+          changed = true
+        }
+      }
+      if (changed) opts.epochLearnt?.()
     })
     const report = await persistence.load()
     return { compartment, persistence, report }
@@ -126,18 +162,30 @@ async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSessio
   return out
 }
 
-/** Binding options whose write check can be set later (`RecordSession.setWriteCheck`). */
+/** Binding options whose write check and epoch derivation can be set later (`RecordSession`). */
 interface CheckedOptions {
   readonly opts: BindOptions
   set(isAllowed: (docHex: string, author: Uint8Array) => boolean): void
+  setDerivation(derive: (docId: Uint8Array, epoch: number) => Uint8Array, changed: () => void): void
 }
 
 function withWriteCheck(opts: BindOptions): CheckedOptions {
   let check = opts.isAllowed
+  let derive = opts.deriveEpoch
+  let learnt = opts.epochLearnt
   return {
-    opts: { ...opts, isAllowed: (docHex, author) => check?.(docHex, author) ?? true },
+    opts: {
+      ...opts,
+      isAllowed: (docHex, author) => check?.(docHex, author) ?? true,
+      deriveEpoch: (docId, epoch) => derive?.(docId, epoch),
+      epochLearnt: () => learnt?.()
+    },
     set: (isAllowed) => {
       check = isAllowed
+    },
+    setDerivation: (d, changed) => {
+      derive = d
+      learnt = changed
     }
   }
 }
@@ -147,6 +195,7 @@ function session(store: EnvelopeStore, device: RecordSession['device'], keyring:
   const opts = checked.opts
   return {
     setWriteCheck: (isAllowed) => checked.set(isAllowed),
+    setEpochDerivation: (derive, changed) => checked.setDerivation(derive, changed),
     store,
     device,
     compartments,

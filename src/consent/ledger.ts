@@ -54,6 +54,11 @@ export interface ConsentLedgerInit {
   readonly keyring: Keyring
   /** @default Date.now */
   readonly clock?: () => number
+  /**
+   * The key a rotation gives epoch `epoch` of `docId`: the person's derived one
+   * (`deriveEpochKey`), so that their other devices compute it too. @default a random key
+   */
+  readonly epochKey?: (docId: DocId, epoch: number) => Uint8Array
 }
 
 /** A record's grants and revocations, and their effect on key epochs. */
@@ -129,7 +134,7 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
       seen.add(hex)
       const from = keys.current
       const to = Math.max(...keys.epochs.keys()) + 1
-      keys.epochs.set(to, newEpochKey())
+      keys.epochs.set(to, init.epochKey?.(keys.docId, to) ?? newEpochKey())
       keys.current = to
       rotations.push({ docId: keys.docId, kind: keys.kind, from, to, because })
       for (const g of taken.values()) {

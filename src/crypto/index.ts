@@ -16,8 +16,10 @@
  * ```
  * @packageDocumentation
  */
-import { DOC_ID_LENGTH, type DocId } from '../lib/index.ts'
-import { AEAD_KEY_LENGTH, randomBytes } from './primitives.ts'
+import { assertBytes, DOC_ID_LENGTH, type DocId } from '../lib/index.ts'
+import { AEAD_KEY_LENGTH, hkdfSha256, randomBytes } from './primitives.ts'
+import { KdfLabel, labelBytes } from './labels.ts'
+import { RECOVERY_ENTROPY_LENGTH } from './identity.ts'
 
 export { didKeyFromEd25519, ed25519FromDidKey } from './didkey.ts'
 export { ed25519PublicJwk, ed25519PrivateJwk } from './jwk.ts'
@@ -103,4 +105,33 @@ export function newDocId(): DocId {
  */
 export function newEpochKey(): Uint8Array {
   return randomBytes(AEAD_KEY_LENGTH)
+}
+
+/**
+ * The person's epoch seed: what every one of their devices derives rotated epoch keys from
+ * (`deriveEpochKey`). It comes from the recovery entropy, so each device that holds the
+ * person (and the recovery phrase) computes the same keys; a grantee never holds it.
+ * @throws {TypeError} / {RangeError} if `entropy` is not 32 bytes
+ */
+export function deriveEpochSeed(entropy: Uint8Array): Uint8Array {
+  assertBytes(entropy, 'entropy', RECOVERY_ENTROPY_LENGTH)
+  return hkdfSha256(entropy, labelBytes(KdfLabel.recoverySalt), labelBytes(KdfLabel.epochSeed), 32)
+}
+
+/**
+ * The key of epoch `epoch` (≥ 1) of compartment `docId`, derived from the person's epoch
+ * seed: a rotation on one device and the same rotation on another give the same key, and
+ * another device of the person can open what was sealed under it without being sent it.
+ * Epoch 0 keys stay random (they are handed over when a device is linked).
+ * @throws {TypeError} / {RangeError} for a seed that is not 32 bytes, a doc id that is not 16, an epoch outside 1..2^32-1
+ */
+export function deriveEpochKey(seed: Uint8Array, docId: Uint8Array, epoch: number): Uint8Array {
+  assertBytes(seed, 'seed', 32)
+  assertBytes(docId, 'docId', DOC_ID_LENGTH)
+  if (!Number.isSafeInteger(epoch) || epoch < 1 || epoch > 0xffffffff) throw new RangeError(`epoch: expected 1..2^32-1, got ${epoch}`)
+  const label = labelBytes(KdfLabel.epochKey)
+  const info = new Uint8Array(label.length + 4)
+  info.set(label)
+  new DataView(info.buffer).setUint32(label.length, epoch)
+  return hkdfSha256(seed, docId, info, AEAD_KEY_LENGTH)
 }

@@ -64,7 +64,11 @@ export const KdfLabel = {
   /** HKDF info → 64-byte ML-KEM-768 key-generation seed (d ‖ z, FIPS 203 §7.1). */
   recoveryMlKem768: 'phr/v1/recovery/ml-kem-768',
   /** First field of the hybrid-wrap HKDF info (DESIGN §8). */
-  wrap: 'phr/v1/wrap'
+  wrap: 'phr/v1/wrap',
+  /** HKDF info → the person's 32-byte epoch seed (from the recovery entropy). */
+  epochSeed: 'phr/v1/epoch-seed',
+  /** HKDF info prefix (‖ epoch as u32 BE; salt = doc id) → a rotated epoch's key. */
+  epochKey: 'phr/v1/epoch-key'
 } as const
 
 const encoder = new TextEncoder()

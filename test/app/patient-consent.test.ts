@@ -12,7 +12,7 @@ import { createMemoryStore } from '../../src/storage/index.ts'
 import { parseEnvelopeHeader, sealEnvelope } from '../../src/envelope/index.ts'
 import { createCompartment } from '../../src/record/index.ts'
 import { toHex, utf8Encode } from '../../src/lib/index.ts'
-import { acceptWrappedKeys, epochKeyOf, readAuditLog, verifyGrant, type Keyring } from '../../src/consent/index.ts'
+import { acceptWrappedKeys, decodeKeyring, encodeKeyring, epochKeyOf, readAuditLog, verifyGrant, type Keyring } from '../../src/consent/index.ts'
 import { profileOf, verifyDeviceCert, verifyProfile } from '../../src/crypto/index.ts'
 import type { InviteRequest } from '../../src/sync/index.ts'
 import { createRecordWithVault, openRecordWithVaultKey, type RecordSession } from '../../src/app/record-session.ts'
@@ -143,6 +143,91 @@ describe('patient consent', () => {
     expect(again.get('core').resources.list('AllergyIntolerance').some((a) => (a as { code?: { text?: string } }).code?.text === 'Latex')).toBe(true)
     consent2.stop()
     await again.close()
+  })
+
+  it('another device of the person reads what is sealed after a revocation made on the first, and seals under the new epoch too', async () => {
+    const now = { t: Date.UTC(2026, 10, 29, 9) }
+    const clock = () => now.t
+    const storeA = createMemoryStore()
+    const a = await createRecordWithVault(storeA, 'pass', {}, fast)
+    const vaultA = recordVault(storeA, a.vaultKey, a.session.device.publicKey, clock)
+    const entropy = await vaultA.personEntropy()
+    // device B: the same person and the keyring as handed over when it was linked
+    const storeB = createMemoryStore()
+    const b = await createRecordWithVault(storeB, 'pass', { keyring: decodeKeyring(encodeKeyring(a.session.keyring)), items: new Map([['person', entropy]]) }, fast)
+    const vaultB = recordVault(storeB, b.vaultKey, b.session.device.publicKey, clock)
+    const consentA = createPatientConsent({ session: a.session, vault: vaultA, vaultKey: a.vaultKey, clock })
+    const consentB = createPatientConsent({ session: b.session, vault: vaultB, vaultKey: b.vaultKey, clock })
+    await consentA.start()
+    await consentB.start()
+    // the two devices' sync, reduced to its receive pipeline: what one seals, the other receives
+    const problems: string[] = []
+    for (const [from, to] of [
+      [a.session, b.session],
+      [b.session, a.session]
+    ] as const) {
+      for (const [kind, c] of from.compartments) {
+        c.persistence.onSealed((env) => {
+          void to.compartments
+            .get(kind)
+            ?.persistence.receive([env])
+            .then((r) => problems.push(...r.problems.map((p) => p.error)))
+        })
+      }
+    }
+    const allergies = (s: RecordSession): string[] => s.get('core').resources.list('AllergyIntolerance').map((x) => (x as { code?: { text?: string } }).code?.text ?? '')
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) {
+        await a.session.whenSaved()
+        await b.session.whenSaved()
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    }
+
+    const doctor = person()
+    consentA.setChoice({ compartments: ['core'], hours: 24 })
+    const { grant: bytes, wraps } = await approved(consentA, requestFrom(doctor, now.t).request)
+    const grant = verifyGrant(bytes)
+    await consentA.revoke(toHex(grant.id))
+    expect(kindOf(a.session, 'core')!.current).toBe(1)
+    // the revocation snapshotted core under epoch 1; sync hands that snapshot over too
+    for (const [kind, c] of b.session.compartments) {
+      const snapshot = (await storeA.read(a.session.compartments.get(kind)!.compartment.docId)).snapshot
+      if (snapshot !== undefined) problems.push(...(await c.persistence.receive([snapshot])).problems.map((p) => p.error))
+    }
+
+    // A writes under epoch 1; B was never sent that key, derives it, and reads
+    await addAllergy(a.session, 'Latex', now.t)
+    await settle()
+    expect(allergies(b.session)).toContain('Latex')
+    expect(problems).toEqual([])
+    expect(kindOf(b.session, 'core')!.current).toBe(1)
+    expect(kindOf(b.session, 'core')!.epochs.get(1)).toEqual(kindOf(a.session, 'core')!.epochs.get(1))
+
+    // B's own change is sealed under epoch 1 as well, and A reads it
+    await addAllergy(b.session, 'Kiwi', now.t)
+    await settle()
+    expect(allergies(a.session)).toContain('Kiwi')
+    const coreId = kindOf(a.session, 'core')!.docId
+    expect(parseEnvelopeHeader((await storeB.read(coreId)).envelopes.at(-1)!).epoch).toBe(1)
+    // and the revoked doctor holds no key that opens it: only epoch 0 was ever wrapped for it
+    const drKeyring: Keyring = new Map()
+    acceptWrappedKeys(drKeyring, coreId, 'core', wraps, doctor, grant.patient)
+    expect([...(drKeyring.get(toHex(coreId))?.epochs.keys() ?? [])]).toEqual([0])
+
+    // a claimed epoch ahead whose key is not the person's: refused by name, nothing learnt
+    const forged = sealEnvelope({ docId: coreId, epoch: 3, author: a.session.device.publicKey, seq: 99, kind: 'update' }, new Uint8Array([0, 0]), {
+      epochKey: new Uint8Array(32).fill(7),
+      authorSecretKey: a.session.device.secretKey
+    })
+    const r = await b.session.compartments.get('core')!.persistence.receive([forged])
+    expect(r.problems.map((p) => p.error)).toEqual(['DecryptError'])
+    expect(kindOf(b.session, 'core')!.current).toBe(1)
+    expect(kindOf(b.session, 'core')!.epochs.has(3)).toBe(false)
+    consentA.stop()
+    consentB.stop()
+    await a.session.close()
+    await b.session.close()
   })
 
   it('rotates when a grant expires, on the timer or at the next open', async () => {

@@ -95,3 +95,28 @@ describe('person keys and recovery phrase', () => {
     expect(() => createPerson({ entropy: new Uint8Array(31) })).toThrow(RangeError)
   })
 })
+
+describe('rotated epoch keys', () => {
+  it('are the same on every device of the person, differ per compartment, epoch and person, and refuse bad input', async () => {
+    const { deriveEpochKey, deriveEpochSeed, newDocId, createPerson, hkdfSha256 } = await import('../../src/crypto/index.ts')
+    const entropy = createPerson().entropy
+    const seed = deriveEpochSeed(entropy)
+    const docA = newDocId()
+    const docB = newDocId()
+    const k1 = deriveEpochKey(seed, docA, 1)
+    expect(deriveEpochKey(deriveEpochSeed(entropy.slice()), docA, 1)).toEqual(k1)
+    expect(k1).toHaveLength(32)
+    const others = [deriveEpochKey(seed, docA, 2), deriveEpochKey(seed, docB, 1), deriveEpochKey(deriveEpochSeed(createPerson().entropy), docA, 1)]
+    for (const k of others) expect(k).not.toEqual(k1)
+    // RFC 5869 HKDF-SHA256: salt = doc id, info = label ‖ epoch (u32 BE), from the seed
+    const info = new Uint8Array([...new TextEncoder().encode('phr/v1/epoch-key'), 0, 0, 0, 1])
+    expect(hkdfSha256(seed, docA, info, 32)).toEqual(k1)
+    // the seed is not any of the person's own keys
+    const person = createPerson({ entropy }).keys
+    expect(seed).not.toEqual(person.signing.secretKey)
+    expect(() => deriveEpochKey(seed, docA, 0)).toThrow(RangeError)
+    expect(() => deriveEpochKey(seed, docA, 2 ** 32)).toThrow(RangeError)
+    expect(() => deriveEpochKey(seed.subarray(1), docA, 1)).toThrow()
+    expect(() => deriveEpochSeed(new Uint8Array(31))).toThrow()
+  })
+})
