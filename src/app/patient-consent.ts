@@ -15,7 +15,7 @@
 import { equalBytes, fromHex, toHex } from '../lib/index.ts'
 import { authorKeyOfPeerId } from '../sync/index.ts'
 import type { InviteGrant, InviteRequest } from '../sync/index.ts'
-import { deriveEpochKey, deriveEpochSeed, parseWrap, type Profile } from '../crypto/index.ts'
+import { deriveEpochKey, deriveEpochSeed, parseWrap, unwrapKey, wrapKey, type PersonKeys, type Profile } from '../crypto/index.ts'
 import { visitCompartment, type FhirResource } from '../record/index.ts'
 import {
   addCompartment,
@@ -40,6 +40,7 @@ import {
 } from '../consent/index.ts'
 import { saveKeyring, type RecordSession } from './record-session.ts'
 import type { RecordVault } from './vault-items.ts'
+import { readSharedGrants, sharedConsentOf } from './shared-consent.ts'
 import { decodeConsentState, emptyConsentState, encodeConsentState, type ConsentState, type Grantee, type GranteeCredential } from './consent-state.ts'
 
 /** The compartments a patient may share for a visit; `sensitive` only when picked. */
@@ -145,6 +146,7 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
   let waiting: { request: InviteRequest; view: VisitRequest; resolve: (ok: boolean) => void } | undefined
   let timer: ReturnType<typeof setInterval> | undefined
   let auditHead: AuditChainHead | undefined
+  let stopAbsorbing: (() => void) | undefined
   // one change at a time: a revoke and a tick never interleave their rotations
   let chain: Promise<unknown> = Promise.resolve()
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
@@ -235,6 +237,65 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     return { name: g.credential.name ?? g.deviceName, credential: g.credential }
   }
 
+  /** The person's own receiving keys as a profile: what a key is wrapped to for their other devices. */
+  const selfProfile = (person: PersonKeys): Profile => ({ person: person.did, x25519PublicKey: person.agreement.publicKey, mlkemPublicKey: person.kem.publicKey, issuedAt: 0 })
+
+  /** Shares a grant (and its revocation, once there is one) with the person's other devices, in the audit compartment. */
+  function share(g: Parameters<typeof sharedConsentOf>[0]): void {
+    session.compartments.get('audit')?.compartment.resources.put(sharedConsentOf(g))
+  }
+
+  /** Binds the visit compartment of a grant made on another of the person's devices. */
+  async function adoptVisit(grant: Grant, wrap: Uint8Array, person: PersonKeys): Promise<void> {
+    const docId = grant.visitDocId
+    if (docId === undefined || session.keyring.has(toHex(docId))) return
+    // only the owner wraps a visit key for the person: anything else is refused by name
+    const unwrapped = unwrapKey(wrap, person, { isAllowedSender: (sender) => equalBytes(sender, person.signing.publicKey) })
+    if (!equalBytes(unwrapped.docId, docId) || unwrapped.epoch !== 0) throw new RangeError('consent: the shared visit key is for another compartment')
+    session.keyring.set(toHex(docId), { docId: docId, kind: visitCompartment(grantIdHex(grant.id)), current: 0, epochs: new Map([[0, unwrapped.key]]) })
+    await saveKeyring(session.store, vaultKey, session.keyring)
+    await session.bindCompartment(toHex(docId))
+    for (const cl of compartmentListeners) cl(toHex(docId))
+  }
+
+  /**
+   * Takes the grants and revocations another of the person's devices shared: the ledger
+   * acts on them as if they were made here (authorizes the grantee's device, hands out and
+   * rotates keys), and the visit compartment is bound and synced.
+   */
+  async function absorb(): Promise<void> {
+    const l = ledger
+    const audit = session.compartments.get('audit')
+    if (l === undefined || audit === undefined) return
+    const { grants: shared, problems } = readSharedGrants(audit.compartment.resources.list('Consent', { includeWithdrawn: true }), owner)
+    for (const p of problems) console.warn(`consent: a shared grant was refused (${p.error})`)
+    const known = new Set(l.grants().map((g) => grantIdHex(g.grant.id)))
+    const revoked = new Set(l.revocations().map((r) => grantIdHex(r.grantId)))
+    let changed = false
+    for (const s of shared) {
+      const hex = grantIdHex(s.grant.id)
+      try {
+        if (!known.has(hex)) {
+          const g = s.grantee
+          if (g !== undefined) grantees = [...grantees.filter((x) => x.did !== g.did), g]
+          if (s.visitKeyWrap !== undefined) await adoptVisit(s.grant, s.visitKeyWrap, await vault.person())
+          await apply(l.grant(s.grantBytes))
+          changed = true
+        }
+        if (s.revocationBytes !== undefined && !revoked.has(hex)) {
+          await apply(l.revoke(s.revocationBytes))
+          changed = true
+        }
+      } catch (err) {
+        console.warn(`consent: a shared grant could not be taken (${err instanceof Error ? err.name : 'Error'})`)
+      }
+    }
+    if (changed) {
+      await save()
+      notify()
+    }
+  }
+
   async function grantFor(request: InviteRequest): Promise<InviteGrant> {
     const l = ledger
     if (l === undefined) throw new RangeError('consent: not started')
@@ -274,6 +335,8 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     const visitKey = visit.epochs.get(0) as Uint8Array
     await apply({ rotations: change.rotations, deliveries: [...change.deliveries, { grant, docId: visit.docId, epoch: 0, key: visitKey }] })
     auditEntry(AuditAction.grant, request.person, { grant: hex, compartments: compartments.map((c) => c.kind).join(','), until: grant.notAfter, device: request.peerId })
+    // the person's other devices learn the grant, the grantee's keys and the visit key from the record
+    share({ grantBytes: bytes, grant, status: 'active', grantee, visitKeyWrap: wrapKey(visitKey, { docId: visit.docId, epoch: 0, grantId: id }, person.signing.secretKey, selfProfile(person)) })
     await save()
     const wraps = [...compartments.map((c) => c.docId), visit.docId].flatMap((docId) => shelf.keysFor(request.person, docId).filter((w) => equalBytes(parseWrap(w).grantId, id)))
     notify()
@@ -307,10 +370,20 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
       grantees = state.grants.length === 0 ? [] : state.grantees
       if (state.audit !== undefined) auditHead = state.audit
       await serial(tick)
+      await serial(absorb)
+      // another device's grants and revocations arrive in the audit compartment
+      const audit = session.compartments.get('audit')
+      let absorbTimer: ReturnType<typeof setTimeout> | undefined
+      stopAbsorbing = audit?.compartment.onUpdate((_u, _o, local) => {
+        if (local) return
+        clearTimeout(absorbTimer)
+        absorbTimer = setTimeout(() => void serial(absorb).catch((err: unknown) => console.error('consent: shared grants could not be read', err instanceof Error ? err.name : err)), 100)
+      })
       timer = setInterval(() => void serial(tick).catch((err: unknown) => console.error('consent: expiry check failed', err instanceof Error ? err.name : err)), 30_000)
     },
     stop() {
       clearInterval(timer)
+      stopAbsorbing?.()
       waiting?.resolve(false)
       waiting = undefined
     },
@@ -371,8 +444,11 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
         const g = l?.grants().find((x) => grantIdHex(x.grant.id) === hex)
         if (l === undefined || g === undefined) throw new RangeError('revoke: no such grant')
         const person = await vault.person()
-        const change = l.revoke(signRevocation(g.grant.id, clock(), person.signing.secretKey))
+        const revocation = signRevocation(g.grant.id, clock(), person.signing.secretKey)
+        const change = l.revoke(revocation)
         auditEntry(AuditAction.revoke, g.grant.grantee, { grant: hex, reason: 'revoked' })
+        const grantee = grantees.find((x) => x.did === g.grant.grantee)
+        share({ grantBytes: g.grant.bytes, grant: g.grant, status: 'revoked', revocationBytes: revocation, ...(grantee === undefined ? {} : { grantee }) })
         await apply(change)
         notify()
       })

@@ -18,7 +18,7 @@
 import { equalBytes, toHex, type DocId } from '../lib/index.ts'
 import { newEpochKey } from '../crypto/index.ts'
 import type { Keyring } from './keyring.ts'
-import { grantAllowsDevice, grantCovers, grantStatus, GrantNotValidError, verifyGrant, verifyRevocation, type Grant, type Revocation } from './grant.ts'
+import { grantAllowsDevice, grantCovers, grantIdHex, grantStatus, GrantNotValidError, verifyGrant, verifyRevocation, type Grant, type Revocation } from './grant.ts'
 
 /** An epoch key to wrap for a grantee under one grant. */
 export interface KeyDelivery {
@@ -111,6 +111,15 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
   const started = new Set<string>()
   const ended = new Set<string>()
 
+  /** `<grant hex>:<doc hex>` → the newest epoch handed to that grant here (since this ledger was made) */
+  const handed = new Map<string, number>()
+  const handedKey = (g: Grant, docId: Uint8Array): string => `${grantIdHex(g.id)}:${toHex(docId)}`
+  const hand = (d: KeyDelivery): KeyDelivery => {
+    const k = handedKey(d.grant, d.docId)
+    handed.set(k, Math.max(handed.get(k) ?? 0, d.epoch))
+    return d
+  }
+
   const statusOf = (g: Grant, now: number): ReturnType<typeof grantStatus> => grantStatus(g, now, revocations)
 
   function deliveriesFor(g: Grant): KeyDelivery[] {
@@ -118,9 +127,22 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
     for (const c of g.compartments) {
       const keys = keyring.get(toHex(c.docId))
       const key = keys?.epochs.get(keys.current)
-      if (keys !== undefined && key !== undefined) out.push({ grant: g, docId: keys.docId, epoch: keys.current, key })
+      if (keys !== undefined && key !== undefined) out.push(hand({ grant: g, docId: keys.docId, epoch: keys.current, key }))
     }
     return out
+  }
+
+  /**
+   * Whether the compartment is already past every epoch the ending grants were handed here:
+   * another of the person's devices rotated it (for this very revocation) and this device
+   * learnt the new epoch first. Unknown (e.g. after a restart) counts as not past.
+   */
+  function alreadyPast(keys: { docId: Uint8Array; current: number }, because: Grant[]): boolean {
+    if (because.length === 0) return false
+    return because.every((g) => {
+      const h = handed.get(handedKey(g, keys.docId))
+      return h !== undefined && keys.current > h
+    })
   }
 
   function rotateDocs(docIds: Iterable<DocId>, because: Grant[], now: number): LedgerChange {
@@ -132,6 +154,7 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
       const keys = keyring.get(hex)
       if (keys === undefined || seen.has(hex)) continue
       seen.add(hex)
+      if (alreadyPast(keys, because)) continue
       const from = keys.current
       const to = Math.max(...keys.epochs.keys()) + 1
       keys.epochs.set(to, init.epochKey?.(keys.docId, to) ?? newEpochKey())
@@ -140,7 +163,7 @@ export function createConsentLedger(init: ConsentLedgerInit): ConsentLedger {
       for (const g of taken.values()) {
         if (statusOf(g, now) !== 'active' || !grantCovers(g, keys.docId)) continue
         const key = keys.epochs.get(to) as Uint8Array
-        deliveries.push({ grant: g, docId: keys.docId, epoch: to, key })
+        deliveries.push(hand({ grant: g, docId: keys.docId, epoch: to, key }))
       }
     }
     return { rotations, deliveries }

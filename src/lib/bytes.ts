@@ -108,3 +108,32 @@ export function utf8Decode(bytes: Uint8Array): string {
 export function wipe(...arrays: ReadonlyArray<Uint8Array | undefined>): void {
   for (const a of arrays) a?.fill(0)
 }
+
+/**
+ * Standard base64 (RFC 4648 §4, with padding), as FHIR's base64Binary.
+ * @throws Never.
+ */
+export function toBase64(bytes: Uint8Array): string {
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return btoa(bin)
+}
+
+/**
+ * Decodes standard base64; only the canonical spelling of some bytes is accepted, so no
+ * text has a second meaning.
+ * @throws {RangeError} for anything else
+ */
+export function fromBase64(text: string): Uint8Array {
+  let bin: string
+  try {
+    bin = atob(text)
+  } catch {
+    // atob's DOMException names no field: say what was wrong here
+    throw new RangeError('base64: not valid base64')
+  }
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  if (toBase64(out) !== text) throw new RangeError('base64: not in canonical form')
+  return out
+}

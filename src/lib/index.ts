@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-export { concatBytes, equalBytes, compareBytes, toHex, fromHex, utf8Encode, utf8Decode, wipe } from './bytes.ts'
+export { concatBytes, equalBytes, compareBytes, toHex, fromHex, utf8Encode, utf8Decode, wipe, toBase64, fromBase64 } from './bytes.ts'
 export { createReader, createWriter, varUintLength } from './binary.ts'
 export type { Reader, Writer, ErrorClass } from './binary.ts'
 export { assertBytes, assertBytesInRange, assertUint, assertText, assertFunction } from './validate.ts'

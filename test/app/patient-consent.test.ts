@@ -176,6 +176,14 @@ describe('patient consent', () => {
       }
     }
     const allergies = (s: RecordSession): string[] => s.get('core').resources.list('AllergyIntolerance').map((x) => (x as { code?: { text?: string } }).code?.text ?? '')
+    const until = async (check: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !check(); i++) {
+        await a.session.whenSaved()
+        await b.session.whenSaved()
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(check()).toBe(true)
+    }
     const settle = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) {
         await a.session.whenSaved()
@@ -186,8 +194,18 @@ describe('patient consent', () => {
 
     const doctor = person()
     consentA.setChoice({ compartments: ['core'], hours: 24 })
-    const { grant: bytes, wraps } = await approved(consentA, requestFrom(doctor, now.t).request)
+    const asked = requestFrom(doctor, now.t)
+    const { grant: bytes, wraps } = await approved(consentA, asked.request)
     const grant = verifyGrant(bytes)
+    // B learns the grant from the record: it lists the doctor, lets the doctor's device sync
+    // core, and holds the visit compartment (the doctor's notes) under the same key
+    const visitHex = toHex(grant.visitDocId!)
+    await until(() => consentB.people().length === 1 && b.session.keyring.has(visitHex))
+    expect(consentB.people().map((p) => [p.status, p.compartments])).toEqual([['active', ['core']]])
+    expect(consentB.authorize(doctor.did, asked.peerId, kindOf(b.session, 'core')!.docId)).toBe(true)
+    expect(consentB.authorize(doctor.did, asked.peerId, kindOf(b.session, 'sensitive')!.docId)).toBe(false)
+    expect(b.session.keyring.get(visitHex)!.epochs.get(0)).toEqual(a.session.keyring.get(visitHex)!.epochs.get(0))
+    expect(b.session.compartments.has(`visit:${toHex(grant.id)}` as never)).toBe(true)
     await consentA.revoke(toHex(grant.id))
     expect(kindOf(a.session, 'core')!.current).toBe(1)
     // the revocation snapshotted core under epoch 1; sync hands that snapshot over too
@@ -195,6 +213,10 @@ describe('patient consent', () => {
       const snapshot = (await storeA.read(a.session.compartments.get(kind)!.compartment.docId)).snapshot
       if (snapshot !== undefined) problems.push(...(await c.persistence.receive([snapshot])).problems.map((p) => p.error))
     }
+
+    // B learns the revocation too: the doctor's device is refused there as well
+    await until(() => consentB.people()[0]?.status === 'revoked')
+    expect(consentB.authorize(doctor.did, asked.peerId, kindOf(b.session, 'core')!.docId)).toBe(false)
 
     // A writes under epoch 1; B was never sent that key, derives it, and reads
     await addAllergy(a.session, 'Latex', now.t)
