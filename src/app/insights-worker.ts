@@ -10,10 +10,10 @@ export type InsightsWorkerPort = InsightsPort & { terminate(): void }
 
 /** The shared worker's handle. */
 export interface InsightsWorker {
-  /** The client of the running worker; starts one when there is none (or the last one failed). */
-  client(): InsightsClient
+  /** The client of the running worker; starts one when there is none (or the last one failed). Needs no `this`: pass it on as it is. */
+  readonly client: () => InsightsClient
   /** Ends the worker; a later `client()` starts a new one. */
-  close(): void
+  readonly close: () => void
 }
 
 /** Options of `lazyInsightsWorker`. */
@@ -37,7 +37,7 @@ export function lazyInsightsWorker(init: InsightsWorkerInit = {}): InsightsWorke
   const start = init.start ?? startModuleWorker
   let current: InsightsClient | undefined
   return {
-    client() {
+    client: () => {
       if (current !== undefined) return current
       const worker = start()
       const client = createInsightsClient({ port: worker, terminate: () => worker.terminate(), ...(init.timeoutMs === undefined ? {} : { timeoutMs: init.timeoutMs }) })
@@ -50,7 +50,7 @@ export function lazyInsightsWorker(init: InsightsWorkerInit = {}): InsightsWorke
       current = client
       return client
     },
-    close() {
+    close: () => {
       current?.close()
       current = undefined
     }
