@@ -269,7 +269,8 @@ export class InsightsCard extends LitElement {
     this.showAll = false
   }
 
-  override updated(changed: Map<string, unknown>): void {
+  // willUpdate, not updated: the first snapshot is part of this render, not a second one
+  override willUpdate(changed: Map<string, unknown>): void {
     if (!changed.has('insights')) return
     this.unsubscribe?.()
     this.unsubscribe = undefined
@@ -283,7 +284,7 @@ export class InsightsCard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    // reconnected: follow again (updated() only runs for a changed property)
+    // reconnected: follow again (willUpdate() only acts on a changed property)
     if (this.unsubscribe === undefined && this.insights !== undefined && this.hasUpdated) {
       const i = this.insights
       this.unsubscribe = i.subscribe((s) => {
