@@ -17,6 +17,8 @@ import { guessDeviceName } from './device-name.ts'
 import { createPractitioner, type Practitioner } from './practitioner.ts'
 import { loadAppConfig } from './config.ts'
 import { createPharmacy, type Pharmacy } from './prescriptions.ts'
+import { lazyInsightsWorker } from './insights-worker.ts'
+import { prescribingCheck } from './prescribing-check.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -37,6 +39,10 @@ export type { GranteeCredential } from './consent-state.ts'
 export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment, type PrescriptionRequest } from './practitioner.ts'
 export { CHECK_FAILED_WARNING, type Pharmacy, type PharmacyCheck, type RecordPrescription, type PrescribeResult, type PrescribingWarning, type PrescriptionCheck, type PrescribingContext } from './prescriptions.ts'
 export { MAX_PRESCRIPTION_TEXT_BYTES, MAX_REPEATS, MAX_VALIDITY_MS, MAX_QUANTITY, MAX_PRESCRIPTION_TEXT_CHARS, type PrescriptionVerdict, type PrescriptionDetails, type PrescriberInfo } from '../consult/index.ts'
+export { InsightsState, type InsightsSnapshot, type RecordInsights } from './record-insights.ts'
+export { factsOf, sourceLabel, unitLabel, readingsOf, type InsightFacts, type News2Risk } from './insight-facts.ts'
+export { RECORD_INCOMPLETE_WARNING } from './prescribing-check.ts'
+export type { Finding, Evidence, Severity, RuleId, BpCategory } from '../insights/index.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
 
 /** Everything the UI may use. */
@@ -65,12 +71,19 @@ export interface AppComponents extends RelayStatusComponents {
 export function createAppServices(components: AppComponents): AppServices {
   const deviceName = guessDeviceName(components.userAgent ?? '')
   const relay = createRelayStatus(components)
+  // one worker for the patient's findings, every patient's and the prescribing check; started on first use
+  const insights = lazyInsightsWorker()
   return {
     relay,
     holdings: () => localHoldings(components.indexedDB),
-    records: createPatientRecords({ ...components, deviceName, relayStatus: relay }),
+    records: createPatientRecords({ ...components, deviceName, relayStatus: relay, insights }),
     deviceName,
-    practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays }),
+    practitioner: createPractitioner({
+      indexedDB: components.indexedDB,
+      relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays,
+      insights,
+      checkPrescription: prescribingCheck(() => insights.client())
+    }),
     pharmacy: createPharmacy({ fetch: components.fetch })
   }
 }

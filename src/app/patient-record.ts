@@ -21,6 +21,8 @@ import { AuditAction } from '../consent/index.ts'
 import { createTrustList } from '../crypto/index.ts'
 import { listPrescriptions, type RecordPrescription } from './prescriptions.ts'
 import type { CompartmentKind } from '../record/index.ts'
+import { createRecordInsights, type RecordInsights } from './record-insights.ts'
+import type { InsightsWorker } from './insights-worker.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -46,6 +48,8 @@ export interface OpenRecord {
   addAllergy(text: string): Promise<void>
   /** The signed prescriptions doctors wrote into the record, newest first, each with the verdict a pharmacy would give now. */
   prescriptions(): Promise<RecordPrescription[]>
+  /** Findings of the record's readings (NEWS2, blood pressure, glucose, trends), computed in the insights worker. */
+  readonly insights: RecordInsights
 }
 
 /** The record service. */
@@ -69,6 +73,8 @@ export interface PatientRecordsComponents extends RelayStatusComponents {
   deviceName: string
   /** The page-wide relay status, which shows an open record's connection instead of holding its own. */
   relayStatus?: Pick<RelayStatus, 'follow'>
+  /** The insights worker, shared with the doctor's app. */
+  insights: InsightsWorker
 }
 
 function deleteDb(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
@@ -132,8 +138,13 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     sync.start()
     // one connection to the relay per device: the page-wide status shows the record's
     components.relayStatus?.follow(sync)
+    const insights = createRecordInsights({
+      compartments: () => ({ vitals: session.compartments.get('vitals')?.compartment, results: session.compartments.get('results')?.compartment }),
+      insights: () => components.insights.client()
+    })
     return {
       demo,
+      insights,
       session,
       sync,
       consent,
@@ -148,6 +159,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
       async close() {
+        insights.close()
         consent.stop()
         components.relayStatus?.follow(undefined)
         await sync.stop()

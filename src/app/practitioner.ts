@@ -67,6 +67,8 @@ import { bindCompartment, type OpenCompartment } from './record-session.ts'
 import { prescribeInto, type PrescribeResult, type PrescriptionCheck } from './prescriptions.ts'
 import type { PrescriptionDraft } from '../consult/index.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
+import { createRecordInsights, type RecordInsights } from './record-insights.ts'
+import type { InsightsWorker } from './insights-worker.ts'
 
 /** The practitioner's store on this device. */
 export const PRACTITIONER_DB = `${PRACTITIONER_DB_PREFIX}default`
@@ -136,6 +138,8 @@ export interface PatientReplica {
    * @throws {TypeError} for a field of the wrong type
    */
   prescribe(request: PrescriptionRequest, acknowledged?: readonly string[]): Promise<PrescribeResult>
+  /** Findings of the patient's readings, from the vitals and results the grant covers (none without them). */
+  readonly insights: RecordInsights
 }
 
 /** The doctor's service. */
@@ -169,6 +173,8 @@ export interface PractitionerComponents {
   clock?: () => number
   /** Checks a prescription before it is signed (drug–allergy, drug–drug). @default none */
   checkPrescription?: PrescriptionCheck
+  /** The insights worker, for each patient's findings. @default no findings (the snapshot stays idle) */
+  insights?: InsightsWorker
 }
 
 const b64 = (bytes: Uint8Array): string => {
@@ -330,8 +336,19 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       }
     }
     void dial()
+    const insightsWorker = components.insights
+    const insights = createRecordInsights({
+      // only what the grant covers is here: without vitals or results there is nothing to look at
+      compartments: () => (insightsWorker === undefined ? {} : { vitals: compartments.get('vitals')?.compartment, results: compartments.get('results')?.compartment }),
+      insights: () => {
+        if (insightsWorker === undefined) throw new RangeError('insights: no worker given')
+        return insightsWorker.client()
+      },
+      clock
+    })
     return {
       grant,
+      insights,
       async view() {
         const core = compartments.get('core')
         const list = coreList
@@ -420,6 +437,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         return result
       },
       async close() {
+        insights.close()
         for (const c of compartments.values()) {
           s.removeDoc(c.compartment.docId)
           await c.persistence.close()

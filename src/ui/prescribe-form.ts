@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { CHECK_FAILED_WARNING, MAX_QUANTITY, MAX_REPEATS, type PatientReplica, type PatientView, type PrescribingWarning, type PrescriptionRequest } from '../app/index.ts'
+import { CHECK_FAILED_WARNING, RECORD_INCOMPLETE_WARNING, MAX_QUANTITY, MAX_REPEATS, type PatientReplica, type PatientView, type PrescribingWarning, type PrescriptionRequest } from '../app/index.ts'
 import { textField } from './forms.ts'
 import { getLocale } from './i18n.ts'
 import { formStyles, viewStyles } from './styles.ts'
@@ -98,7 +98,12 @@ export class PrescribeForm extends LitElement {
   }
 
   private warningText(w: PrescribingWarning): string {
-    return w.code === CHECK_FAILED_WARNING ? msg('The prescribing check could not run: allergies and other medicines were not checked.') : w.message
+    if (w.code === CHECK_FAILED_WARNING) return msg('The prescribing check could not run: allergies and other medicines were not checked.')
+    if (w.code === RECORD_INCOMPLETE_WARNING) return msg('Not all of the patient’s allergies and medicines have arrived on this device: they were checked as far as they are here.')
+    // the finding's own sentence names the drugs and the rule (English, from the check's tables)
+    if (w.code.startsWith('drug-allergy:')) return `${msg('Allergy in the patient’s record:')} ${w.message}`
+    if (w.code.startsWith('drug-drug:')) return `${msg('Interaction with a current medicine:')} ${w.message}`
+    return w.message
   }
 
   override render(): unknown {

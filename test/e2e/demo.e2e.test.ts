@@ -1,7 +1,8 @@
 /**
  * "Try with a demo patient": in a real Chromium, the demo record is generated, encrypted
  * and stored in IndexedDB; the patient page shows its real facts; after a reload it opens
- * again from the encrypted store; and no byte at rest carries the patient's name.
+ * again from the encrypted store; and no byte at rest carries the patient's name. The home
+ * screen shows findings of the demo's readings, each with its source, dated to the demo month.
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -30,6 +31,13 @@ describe('demo patient', () => {
     expect(name.length).toBeGreaterThan(3)
     const entries = Number(await page.getByTestId('resource-count').textContent())
     expect(entries).toBeGreaterThan(100)
+    // findings of the demo's readings, worked out in the insights worker: each names its source,
+    // and the card says the readings are from the demo month, not from today
+    await expect.poll(() => page.getByTestId('insight').count(), { timeout: 30_000 }).toBeGreaterThan(0)
+    expect(await page.getByRole('heading', { name: 'Findings from the readings' }).count()).toBe(1)
+    expect(await page.getByTestId('insight').first().getByRole('heading').textContent()).toMatch(/blood pressure|Glucose|NEWS2/)
+    expect(await page.getByTestId('insight-source').first().textContent()).toMatch(/Source:\s+\S.*(19|20)\d\d/)
+    expect(await page.getByTestId('insights-dated').textContent()).toContain('There are no readings from the last 30 days')
     await screenshot(page, 'patient-demo-1280')
 
     await page.reload()

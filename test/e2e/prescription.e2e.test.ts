@@ -130,6 +130,9 @@ describe('doctor, patient, pharmacy', () => {
       await expect.poll(() => patient.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 90_000 }).toBe(1)
       await expect.poll(() => patient.getByTestId('sync-relay').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
       const patientName = (await patient.getByRole('heading', { level: 1 }).textContent())?.replace('Demo', '').trim() ?? ''
+      // an allergy the prescribing check must find
+      await patient.getByLabel('What are you allergic to?').fill('Penicillin')
+      await patient.getByRole('button', { name: 'Add', exact: true }).click()
 
       // a doctor with a licence from the demo authority
       await doctor.goto(`${server.baseUrl}/doctor`)
@@ -146,6 +149,7 @@ describe('doctor, patient, pharmacy', () => {
 
       // the visit
       await patient.getByRole('button', { name: 'Share for a visit' }).click()
+      await patient.getByLabel('Vital signs and measurements (heart rate, blood pressure, glucose…)').check()
       await patient.getByRole('button', { name: 'Show the code' }).click()
       await expect.poll(() => patient.getByTestId('invite-payload').inputValue(), { timeout: 30_000 }).toMatch(/^phr-invite:/)
       await doctor.getByLabel('Visit code from the patient').fill(await patient.getByTestId('invite-payload').inputValue())
@@ -155,6 +159,22 @@ describe('doctor, patient, pharmacy', () => {
       await expect.poll(() => doctor.getByTestId('dr-patient').count(), { timeout: 60_000 }).toBe(1)
       // the summary has arrived: the doctor's page names the patient
       await expect.poll(() => doctor.getByTestId('dr-patient').locator('h2').textContent(), { timeout: 90_000 }).toBe(patientName)
+
+      // the shared vital signs give the doctor findings, each with its source
+      await expect.poll(() => doctor.getByTestId('dr-patient').getByTestId('insight').count(), { timeout: 90_000 }).toBeGreaterThan(0)
+      expect(await doctor.getByTestId('dr-patient').getByTestId('insight-source').first().textContent()).toMatch(/Source:\s+\S/)
+
+      // amoxicillin for a patient with a penicillin allergy: the check warns before anything is signed
+      await doctor.getByLabel('Medicine', { exact: true }).fill('amoxicillin 500 MG Oral Capsule')
+      await doctor.getByLabel('Dose: how to take it').fill('1 capsule three times a day for 7 days')
+      await doctor.getByRole('button', { name: 'Sign the prescription' }).click()
+      await expect.poll(() => doctor.getByTestId('rx-warnings').count(), { timeout: 30_000 }).toBe(1)
+      const warning = (await doctor.getByTestId('rx-warnings').locator('li').first().textContent()) ?? ''
+      expect(warning).toContain('Allergy in the patient’s record:')
+      expect(warning).toMatch(/amoxicillin 500 MG Oral Capsule: .*penicillin/i)
+      expect(await doctor.getByTestId('rx-warnings').locator('li').first().getAttribute('data-severity')).toBe('high')
+      await screenshot(doctor, 'doctor-allergy-warning-1280')
+      await doctor.getByRole('button', { name: 'Change the prescription' }).click()
 
       // the doctor prescribes
       await doctor.getByLabel('Medicine', { exact: true }).fill('Cetirizine 10 mg tablets')

@@ -7,6 +7,7 @@ import { textField } from '../forms.ts'
 import { getLocale } from '../i18n.ts'
 import { partName } from '../share-visit.ts'
 import '../prescribe-form.ts'
+import '../insights-card.ts'
 
 type State =
   | { kind: 'loading' }
@@ -243,6 +244,7 @@ export class DoctorView extends LitElement {
       <div class="facts">
         ${list(v.allergies, 'allergies', msg('Allergies'))} ${list(v.conditions, 'conditions', msg('Conditions'))} ${list(v.medications, 'medications', msg('Medications'))}
       </div>
+      <phr-insights-card heading-level="3" .insights=${replica?.insights}></phr-insights-card>
       <h3>${msg('Visit notes')}</h3>
       ${v.notes.length === 0 ? html`<p>${msg('No notes yet.')}</p>` : html`<ul data-testid="dr-notes">${v.notes.map((n) => html`<li>${n.text}</li>`)}</ul>`}
       ${v.status === 'active'

@@ -12,6 +12,7 @@ import '../share-visit.ts'
 import '../people-panel.ts'
 import '../access-history-panel.ts'
 import '../prescriptions-panel.ts'
+import '../insights-card.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -190,6 +191,7 @@ export class PatientView extends LitElement {
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
     return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
+      <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
       <section class="card" aria-labelledby="add-h">
         <h2 id="add-h">${msg('Add an allergy')}</h2>
         <form class="inline" @submit=${this.addAllergy}>
