@@ -114,8 +114,11 @@ export interface TelemonitorComponents {
   readonly vitals?: Compartment
   /** The grant's visit compartment: thresholds are read from it, alerts written into it. */
   readonly visit: Compartment
-  /** Resolves when what was written to the visit compartment is committed (its persistence's `whenSaved`). @default resolved */
-  readonly whenSaved?: () => Promise<void>
+  /**
+   * Seals and stores now what was written to the visit compartment (its persistence's
+   * `flush`): an alert leaves at once, not after the batch interval. @default resolved
+   */
+  readonly flush?: () => Promise<void>
   /** Shows a system notification (`systemNotifier(window)` in a browser). @default none */
   readonly notify?: (n: AlertNotification) => void
   /** @default Date.now */
@@ -495,7 +498,7 @@ class TelemonitorImpl implements Telemonitor {
 
   #write(issue: DetectedIssue): void {
     this.#c.visit.resources.put(issue)
-    this.#c.whenSaved?.().catch((err: unknown) => this.#warn(`alert ${issue.id} was not saved`, err))
+    this.#c.flush?.().catch((err: unknown) => this.#warn(`alert ${issue.id} was not saved`, err))
   }
 
   // ── the API ───────────────────────────────────────────────────────────────
@@ -547,7 +550,7 @@ class TelemonitorImpl implements Telemonitor {
       return Object.freeze({ ...rest, since: old?.since ?? now })
     })
     this.#c.visit.resources.put(thresholdsToBasic({ rules, at: now, ...(this.#init.author === undefined ? {} : { author: this.#init.author }), ...(this.#init.patient === undefined ? {} : { subject: this.#init.patient }) }))
-    await this.#c.whenSaved?.()
+    await this.#c.flush?.()
     return rules
   }
 
@@ -560,14 +563,14 @@ class TelemonitorImpl implements Telemonitor {
     const cur = this.#c.visit.resources.get('DetectedIssue', id)
     if (cur === undefined || !isThresholdAlert(cur)) throw new ResourceNotFoundError('DetectedIssue', id)
     this.#c.visit.resources.put(acknowledgeAlert(cur, this.#clock(), this.#init.author))
-    await this.#c.whenSaved?.()
+    await this.#c.flush?.()
   }
 }
 
 /**
  * Creates the telemonitoring service of one grant; nothing is read until `start()`.
  * @example
- * const tm = createTelemonitor({ vitals, visit, whenSaved: () => visitPersistence.whenSaved(), notify: systemNotifier(window) }, { role: 'monitor', author: { display: 'Dr A' } })
+ * const tm = createTelemonitor({ vitals, visit, flush: () => visitPersistence.flush(), notify: systemNotifier(window) }, { role: 'monitor', author: { display: 'Dr A' } })
  * tm.on('reading', (r) => show(r.key, r.value, r.unit)); tm.on('alert', (a) => banner(a))
  * tm.start()
  * await tm.setThresholds([{ id: 'sbp', code: '8480-6', comparator: '>', value: 160, unit: 'mm[Hg]' }])

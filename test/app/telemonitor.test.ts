@@ -382,7 +382,7 @@ describe('telemonitoring between real peers through a relay', () => {
 
     const drNotes: AlertNotification[] = []
     const monitor = createTelemonitor(
-      { vitals: drVitals.compartment, visit: drVisit.compartment, whenSaved: () => drVisit.persistence.whenSaved(), notify: (n) => drNotes.push(n) },
+      { vitals: drVitals.compartment, visit: drVisit.compartment, flush: () => drVisit.persistence.flush(), notify: (n) => drNotes.push(n) },
       { role: 'monitor', author: { display: 'Dr Test' } }
     )
     const drSeen = watch(monitor)
