@@ -16,6 +16,7 @@ import { createPatientRecords, type PatientRecords } from './patient-record.ts'
 import { guessDeviceName } from './device-name.ts'
 import { createPractitioner, type Practitioner } from './practitioner.ts'
 import { loadAppConfig } from './config.ts'
+import { systemNotifier } from './telemonitor.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -35,6 +36,20 @@ export { SHAREABLE, type Shareable, type ShareChoice, type VisitRequest, type Pe
 export type { GranteeCredential } from './consent-state.ts'
 export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment } from './practitioner.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
+export {
+  TelemonitorRole,
+  TelemonitorRoleError,
+  requestAlertNotifications,
+  type Telemonitor,
+  type TelemonitorEvents,
+  type LiveReading,
+  type TrendPoint,
+  type ThresholdsView,
+  type AlertNotification
+} from './telemonitor.ts'
+export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
+export type { LiveReadingInput } from './live-vitals.ts'
+export { ThresholdRuleError, ThresholdUnitError, describeRule, convertValue, canonicalUnit, type ThresholdRule, type ThresholdComparator, type ThresholdAlert } from '../devices/index.ts'
 
 /** Everything the UI may use. */
 export interface AppServices {
@@ -59,12 +74,14 @@ export interface AppComponents extends RelayStatusComponents {
 /** Builds the app's services; nothing starts until `relay.start()`. */
 export function createAppServices(components: AppComponents): AppServices {
   const deviceName = guessDeviceName(components.userAgent ?? '')
+  // alerts as system notifications where the user allowed them (no-op without the API)
+  const notify = systemNotifier(globalThis)
   return {
     relay: createRelayStatus(components),
     holdings: () => localHoldings(components.indexedDB),
-    records: createPatientRecords({ ...components, deviceName }),
+    records: createPatientRecords({ ...components, deviceName, notify }),
     deviceName,
-    practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays })
+    practitioner: createPractitioner({ indexedDB: components.indexedDB, notify, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays })
   }
 }
 

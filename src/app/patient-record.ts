@@ -20,6 +20,9 @@ import { createPatientConsent, type PatientConsent } from './patient-consent.ts'
 import { AuditAction } from '../consent/index.ts'
 import { createTrustList } from '../crypto/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
+import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
+import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
+import type { AlertNotification } from './telemonitor.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -43,6 +46,14 @@ export interface OpenRecord {
   summary(): RecordSummary
   /** Records an allergy the patient reports. @throws {RangeError} for an empty or too long text */
   addAllergy(text: string): Promise<void>
+  /** Doctors' thresholds and alerts (telemonitoring), one observer per grant's visit compartment. */
+  readonly alerts: PatientAlerts
+  /**
+   * Stores a device reading (a Bluetooth session's `reading` event) in vitals and sends it
+   * at once, for whoever watches live.
+   * @throws {ResourceInvalidError} for an invalid Observation
+   */
+  recordReading(reading: LiveReadingInput): Promise<void>
 }
 
 /** The record service. */
@@ -64,6 +75,8 @@ export interface PatientRecordsComponents extends RelayStatusComponents {
   indexedDB: Pick<IDBFactory, 'databases' | 'deleteDatabase'>
   /** This device's name for its certificate. */
   deviceName: string
+  /** Shows a system notification of an alert. @default none */
+  notify?: (n: AlertNotification) => void
 }
 
 function deleteDb(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
@@ -111,9 +124,13 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       { deviceName: components.deviceName }
     )
+    const alerts = createPatientAlerts({ session, ...(components.notify === undefined ? {} : { notify: components.notify }) })
+    alerts.start()
     consent.onCompartment((docHex) => {
       const kind = session.keyring.get(docHex)?.kind
-      if (kind !== undefined) sync.addCompartment(kind as CompartmentKind)
+      if (kind === undefined) return
+      sync.addCompartment(kind as CompartmentKind)
+      alerts.track(kind as CompartmentKind)
     })
     let lastLinked = sync.snapshot().justLinked?.peerId
     sync.subscribe((snap) => {
@@ -138,7 +155,14 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       async addAllergy(text) {
         await addAllergy(session, text, Date.now())
       },
+      alerts,
+      async recordReading(reading) {
+        const vitals = session.compartments.get('vitals')
+        if (vitals === undefined) throw new RangeError('this record has no vitals compartment')
+        await recordLiveReading(vitals, reading)
+      },
       async close() {
+        alerts.stop()
         consent.stop()
         await sync.stop()
         await session.close()

@@ -64,6 +64,7 @@ import { parseEnvelopeHeader } from '../envelope/index.ts'
 import { createIndexedDbStore, type EnvelopeStore } from '../storage/index.ts'
 import { isWithdrawn, visitCompartment, type CodeableConcept, type FhirResource } from '../record/index.ts'
 import { bindCompartment, type OpenCompartment } from './record-session.ts'
+import { createTelemonitor, type AlertNotification, type Telemonitor } from './telemonitor.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
 
 /** The practitioner's store on this device. */
@@ -119,6 +120,12 @@ export interface PatientReplica {
   view(): Promise<PatientView>
   /** Writes a visit note (an Encounter) into the visit compartment. @throws {RangeError} for empty or too long text, or without the right */
   writeNote(text: string): Promise<void>
+  /**
+   * Telemonitoring of this patient (started on first call): live vitals, thresholds and
+   * alerts. This device evaluates and writes alerts while the grant lets it write the
+   * visit compartment. Undefined when the grant covers no vitals or has no visit compartment.
+   */
+  telemonitor(): Telemonitor | undefined
 }
 
 /** The doctor's service. */
@@ -150,6 +157,8 @@ export interface PractitionerComponents {
   indexedDB: Pick<IDBFactory, 'databases'>
   /** @default Date.now */
   clock?: () => number
+  /** Shows a system notification of an alert. @default none */
+  notify?: (n: AlertNotification) => void
 }
 
 const b64 = (bytes: Uint8Array): string => {
@@ -304,8 +313,26 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       }
     }
     void dial()
+    let telemonitor: Telemonitor | undefined
     return {
       grant,
+      telemonitor() {
+        const vitals = compartments.get('vitals')
+        if (telemonitor !== undefined || visit === undefined || vitals === undefined) return telemonitor
+        telemonitor = createTelemonitor(
+          {
+            vitals: vitals.compartment,
+            visit: visit.compartment,
+            flush: () => visit.persistence.flush(),
+            mayWrite: () => grant.rights === 'read+visit-write' && statusNow() === 'active',
+            ...(components.notify === undefined ? {} : { notify: components.notify }),
+            clock
+          },
+          { role: 'monitor', author: { display: info()?.name ?? '' } }
+        )
+        telemonitor.start()
+        return telemonitor
+      },
       async view() {
         const core = compartments.get('core')
         const list = <T extends FhirResource>(type: string): T[] => (core?.compartment.resources.list(type) ?? []).filter((r) => !isWithdrawn(r)) as T[]
@@ -361,6 +388,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         notify()
       },
       async close() {
+        telemonitor?.stop()
         for (const c of compartments.values()) {
           s.removeDoc(c.compartment.docId)
           await c.persistence.close()

@@ -121,6 +121,8 @@ export interface TelemonitorComponents {
   readonly flush?: () => Promise<void>
   /** Shows a system notification (`systemNotifier(window)` in a browser). @default none */
   readonly notify?: (n: AlertNotification) => void
+  /** Whether this device may write the visit compartment now (the grant is in force); a monitor that may not evaluates and writes nothing. @default always */
+  readonly mayWrite?: () => boolean
   /** @default Date.now */
   readonly clock?: () => number
   /** @default console.warn */
@@ -159,7 +161,7 @@ export interface Telemonitor {
   thresholds(): ThresholdsView | undefined
   /**
    * Sets the thresholds (replacing the set); a rule unchanged keeps the time it took effect.
-   * @throws {TelemonitorRoleError} on an observer.
+   * @throws {TelemonitorRoleError} on an observer, or when the grant no longer lets this device write.
    * @throws {ThresholdRuleError} naming the bad field.
    */
   setThresholds(rules: readonly unknown[]): Promise<ThresholdRule[]>
@@ -167,7 +169,7 @@ export interface Telemonitor {
   alerts(): ThresholdAlert[]
   /**
    * Marks an alert acknowledged.
-   * @throws {TelemonitorRoleError} on an observer.
+   * @throws {TelemonitorRoleError} on an observer, or when the grant no longer lets this device write.
    * @throws {ResourceNotFoundError} if there is no such alert.
    */
   acknowledge(alertId: string): Promise<void>
@@ -311,7 +313,7 @@ class TelemonitorImpl implements Telemonitor {
         replay.push(rule)
       }
       changed = true
-      if (!initial && this.role === TelemonitorRole.monitor) for (const rule of replay) this.#replay(rule)
+      if (!initial && this.#writing()) for (const rule of replay) this.#replay(rule)
     }
     for (const r of visit.resources.list('DetectedIssue', { includeWithdrawn: true })) {
       if (!isThresholdAlert(r)) continue
@@ -395,7 +397,7 @@ class TelemonitorImpl implements Telemonitor {
       updated.set(key, live)
     }
     for (const live of updated.values()) this.#emit('reading', live)
-    if (this.role !== TelemonitorRole.monitor) return
+    if (!this.#writing()) return
     for (const rule of this.#rules) {
       const mine = fresh.filter((m) => matchingCode(rule, m) !== undefined && m.t >= (rule.since ?? 0))
       const tracker = this.#trackers.get(rule.id)
@@ -410,6 +412,11 @@ class TelemonitorImpl implements Telemonitor {
   }
 
   // ── episodes and alerts (monitor) ─────────────────────────────────────────
+
+  /** Whether this device evaluates thresholds and writes alerts now. */
+  #writing(): boolean {
+    return this.role === TelemonitorRole.monitor && (this.#c.mayWrite?.() ?? true)
+  }
 
   #alertsOf(ruleId: string): ThresholdAlert[] {
     const out: ThresholdAlert[] = []
@@ -542,7 +549,7 @@ class TelemonitorImpl implements Telemonitor {
   }
 
   async setThresholds(input: readonly unknown[]): Promise<ThresholdRule[]> {
-    if (this.role !== TelemonitorRole.monitor) throw new TelemonitorRoleError('thresholds are set by the grantee')
+    if (!this.#writing()) throw new TelemonitorRoleError('thresholds are set by the grantee, while the grant is in force')
     const now = this.#clock()
     const rules = validateThresholdRules(input).map((r) => {
       const old = this.#rules.find((o) => sameRule(o, r))
@@ -559,7 +566,7 @@ class TelemonitorImpl implements Telemonitor {
   }
 
   async acknowledge(id: string): Promise<void> {
-    if (this.role !== TelemonitorRole.monitor) throw new TelemonitorRoleError('alerts are acknowledged by the grantee')
+    if (!this.#writing()) throw new TelemonitorRoleError('alerts are acknowledged by the grantee, while the grant is in force')
     const cur = this.#c.visit.resources.get('DetectedIssue', id)
     if (cur === undefined || !isThresholdAlert(cur)) throw new ResourceNotFoundError('DetectedIssue', id)
     this.#c.visit.resources.put(acknowledgeAlert(cur, this.#clock(), this.#init.author))
@@ -579,15 +586,37 @@ export function createTelemonitor(components: TelemonitorComponents, init: Telem
   return new TelemonitorImpl(components, init)
 }
 
+/** The part of a browser's global scope the notification helpers use (absent in Node). */
+export interface NotificationScope {
+  readonly Notification?: {
+    readonly permission: string
+    requestPermission?: () => Promise<string>
+    new (title: string, options?: { body?: string; tag?: string }): unknown
+  }
+}
+
 /**
  * A `notify` that shows a system notification through the Notification API when the user
  * has granted it, and does nothing otherwise (no API, denied, not asked; in Node).
  * @example createTelemonitor({ visit, notify: systemNotifier(globalThis) })
  */
-export function systemNotifier(scope: { Notification?: { readonly permission: string; new (title: string, options?: { body?: string; tag?: string }): unknown } }): (n: AlertNotification) => void {
+export function systemNotifier(scope: NotificationScope): (n: AlertNotification) => void {
   return (n) => {
     const N = scope.Notification
     if (N === undefined || N.permission !== 'granted') return
     new N(n.title, { body: n.body, tag: n.tag })
   }
+}
+
+/**
+ * Asks the user to allow system notifications of alerts. Call it from a user's click
+ * (browsers ignore a request made without one). Resolves with the permission
+ * (`granted`, `denied`, `default`), or `unsupported` without the API.
+ * @example button.onclick = async () => (state = await requestAlertNotifications(globalThis))
+ */
+export async function requestAlertNotifications(scope: NotificationScope): Promise<string> {
+  const N = scope.Notification
+  if (N === undefined) return 'unsupported'
+  if (N.permission !== 'default' || N.requestPermission === undefined) return N.permission
+  return N.requestPermission()
 }

@@ -14,10 +14,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { createCompartment, randomDocId, visitCompartment, type Compartment, type DetectedIssue } from '../../src/record/index.ts'
+import { createCompartment, randomDocId, visitCompartment, type Compartment, type CompartmentKind, type DetectedIssue } from '../../src/record/index.ts'
 import { observationsFromReading, seriesSamples, thresholdsToBasic, validateThresholdRule, type DeviceReading, type ThresholdAlert } from '../../src/devices/index.ts'
-import { createTelemonitor, systemNotifier, type AlertNotification, type LiveReading, type Telemonitor, type TelemonitorInit } from '../../src/app/telemonitor.ts'
+import { createTelemonitor, requestAlertNotifications, systemNotifier, type AlertNotification, type LiveReading, type Telemonitor, type TelemonitorInit } from '../../src/app/telemonitor.ts'
 import { recordLiveReading } from '../../src/app/live-vitals.ts'
+import { createPatientAlerts, type PatientAlert } from '../../src/app/patient-alerts.ts'
 import { equalBytes, toHex } from '../../src/lib/index.ts'
 import { createRelay, type Relay } from '../../src/relay/index.ts'
 import { createMemoryStore } from '../../src/storage/index.ts'
@@ -288,6 +289,34 @@ describe('telemonitor on wired compartments', () => {
     systemNotifier({})({ title: 'x', body: 'y', tag: 'a3' })
     expect(shown).toEqual([['Systolic > 160', { body: '172', tag: 'a1' }]])
   })
+
+  it('asks for the permission only when it was never given or refused', async () => {
+    const asked: string[] = []
+    const scope = (permission: string) => ({
+      Notification: Object.assign(function N() {} as unknown as new () => unknown, { permission, requestPermission: async () => (asked.push(permission), 'granted') })
+    })
+    expect(await requestAlertNotifications({})).toBe('unsupported')
+    expect(await requestAlertNotifications(scope('denied'))).toBe('denied')
+    expect(await requestAlertNotifications(scope('default'))).toBe('granted')
+    expect(asked).toEqual(['default'])
+  })
+
+  it('a monitor whose grant ended evaluates and writes nothing', async () => {
+    const now = { t: T0 }
+    const { patient, doctor } = pair()
+    const inForce = { yes: true }
+    const monitor = createTelemonitor({ vitals: doctor.vitals, visit: doctor.visit, clock: () => now.t, mayWrite: () => inForce.yes }, { role: 'monitor' })
+    monitor.start()
+    await monitor.setThresholds(RULES)
+    inForce.yes = false
+    now.t = T0 + MIN
+    for (const o of observations(bp('bp-0', 190, 90, now.t))) patient.vitals.resources.put(o)
+    await flush()
+    expect(monitor.latest().find((r) => r.key === '8480-6')?.value).toBe(190)
+    expect(alertsIn(doctor.visit)).toEqual([])
+    await expect(monitor.setThresholds(RULES)).rejects.toMatchObject({ name: 'TelemonitorRoleError' })
+    monitor.stop()
+  })
 })
 
 const HOUR = 60 * MIN
@@ -340,9 +369,17 @@ describe('telemonitoring between real peers through a relay', () => {
       },
       { deviceName: 'Patient phone', webRTC: false, allowLimitedConnections: true, minRetryMs: 100, redialMs: 500 }
     )
+    // as the app's open record does: each new visit compartment is synced and observed for alerts
+    const ptNotes: AlertNotification[] = []
+    const patientAlerts = createPatientAlerts({ session, notify: (n) => ptNotes.push(n) })
+    patientAlerts.start()
+    const ptAlerts: PatientAlert[] = []
+    patientAlerts.onAlert((a) => ptAlerts.push(a))
     consent.onCompartment((hex) => {
-      const kind = session.keyring.get(hex)?.kind
-      if (kind !== undefined) runtime.addCompartment(kind as never)
+      const kind = session.keyring.get(hex)?.kind as CompartmentKind | undefined
+      if (kind === undefined) return
+      runtime.addCompartment(kind)
+      patientAlerts.track(kind)
     })
     runtime.start()
     await until('the patient on the relay', () => runtime.snapshot().relay === 'connected')
@@ -389,10 +426,8 @@ describe('telemonitoring between real peers through a relay', () => {
     monitor.start()
     await monitor.setThresholds(RULES)
 
-    const ptNotes: AlertNotification[] = []
-    const observer = createTelemonitor({ vitals: session.get('vitals'), visit: session.get(visitKind), notify: (n) => ptNotes.push(n) })
-    const ptSeen = watch(observer)
-    observer.start()
+    const observer = patientAlerts.monitors().get(toHex(grant.id))
+    if (observer === undefined) throw new Error('no observer for the new grant')
 
     await drSync.syncWith(`${relayAddr}/p2p-circuit/p2p/${runtime.snapshot().peerId ?? ''}`)
     await until('the thresholds on the patient device', () => observer.thresholds()?.rules.length === 3)
@@ -413,7 +448,7 @@ describe('telemonitoring between real peers through a relay', () => {
       await recordLiveReading(vitals, { observations: observations(bp(`bp-${i}`, s, 90, t0 + (10 + i) * 1000)) })
       await until(`systolic ${s} at the doctor`, () => monitor.latest().find((r) => r.key === '8480-6')?.value === s)
     }
-    await until('the alert on the patient device', () => ptSeen.alerts.length === 1)
+    await until('the alert on the patient device', () => ptAlerts.length === 1)
     await drVisit.persistence.whenSaved()
     await new Promise((r) => setTimeout(r, 200))
 
@@ -421,7 +456,8 @@ describe('telemonitoring between real peers through a relay', () => {
     expect(drIssues.map((d) => d.id)).toEqual([`alert-sbp-high-${(t0 + 11_000).toString(36)}`])
     expect(alertsIn(session.get(visitKind)).map((d) => d.id)).toEqual(drIssues.map((d) => d.id))
     expect(drSeen.alerts.map((a) => [a.rule.id, a.value])).toEqual([['sbp-high', 172]])
-    expect(ptSeen.alerts.map((a) => [a.rule.id, a.value, a.observation])).toEqual([['sbp-high', 172, 'Observation/bp-1']])
+    expect(ptAlerts.map((a) => [a.grantId, a.rule.id, a.value, a.observation])).toEqual([[toHex(grant.id), 'sbp-high', 172, 'Observation/bp-1']])
+    expect(patientAlerts.alerts().map((a) => a.id)).toEqual(drIssues.map((d) => d.id))
     expect(drNotes.map((n) => n.title)).toEqual(['Systolic > 160'])
     expect(ptNotes.map((n) => n.tag)).toEqual([drIssues[0]!.id])
     expect(drSeen.readings.filter((r) => r.key === '8867-4').map((r) => r.value)).toEqual([70, 71, 72, 73, 74])
@@ -430,7 +466,7 @@ describe('telemonitoring between real peers through a relay', () => {
     expect([...visitOnPhone.persistence.vector().keys()]).toContain(toHex(pc.author.publicKey))
 
     monitor.stop()
-    observer.stop()
+    patientAlerts.stop()
     await drSync.stop()
     await drPeer.stop()
     await runtime.stop()
