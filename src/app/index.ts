@@ -16,7 +16,7 @@ import { createPatientRecords, type PatientRecords } from './patient-record.ts'
 import { guessDeviceName } from './device-name.ts'
 import { createPractitioner, type Practitioner } from './practitioner.ts'
 import { loadAppConfig } from './config.ts'
-import { systemNotifier } from './telemonitor.ts'
+import { systemNotifier } from './alert-notifications.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -39,14 +39,13 @@ export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistor
 export {
   TelemonitorRole,
   TelemonitorRoleError,
-  requestAlertNotifications,
   type Telemonitor,
   type TelemonitorEvents,
   type LiveReading,
   type TrendPoint,
-  type ThresholdsView,
-  type AlertNotification
+  type ThresholdsView
 } from './telemonitor.ts'
+export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
 export type { LiveReadingInput } from './live-vitals.ts'
 export { ThresholdRuleError, ThresholdUnitError, describeRule, convertValue, canonicalUnit, type ThresholdRule, type ThresholdComparator, type ThresholdAlert } from '../devices/index.ts'

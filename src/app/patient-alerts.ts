@@ -8,7 +8,8 @@
  */
 import type { CompartmentKind } from '../record/index.ts'
 import type { ThresholdAlert } from '../devices/index.ts'
-import { createTelemonitor, type AlertNotification, type Telemonitor } from './telemonitor.ts'
+import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
+import type { AlertNotification } from './alert-notifications.ts'
 import type { RecordSession } from './record-session.ts'
 
 /** An alert, with the grant whose visit compartment holds it. */

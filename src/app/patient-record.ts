@@ -22,7 +22,7 @@ import { createTrustList } from '../crypto/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
 import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
-import type { AlertNotification } from './telemonitor.ts'
+import type { AlertNotification } from './alert-notifications.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {

@@ -64,7 +64,8 @@ import { parseEnvelopeHeader } from '../envelope/index.ts'
 import { createIndexedDbStore, type EnvelopeStore } from '../storage/index.ts'
 import { isWithdrawn, visitCompartment, type CodeableConcept, type FhirResource } from '../record/index.ts'
 import { bindCompartment, type OpenCompartment } from './record-session.ts'
-import { createTelemonitor, type AlertNotification, type Telemonitor } from './telemonitor.ts'
+import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
+import type { AlertNotification } from './alert-notifications.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
 
 /** The practitioner's store on this device. */

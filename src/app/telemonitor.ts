@@ -21,31 +21,26 @@
 import {
   acknowledgeAlert,
   alertFromDetectedIssue,
-  alertToDetectedIssue,
-  canonicalUnit,
-  convertValue,
   describeRule,
-  endAlert,
-  INITIAL_EPISODE,
   isThresholdAlert,
   loincDisplay,
   matchingCode,
   measurementsOf,
   quantityKey,
-  sameQuantity,
   sameRule,
-  stepEpisode,
   thresholdsFromBasic,
   thresholdsToBasic,
   validateThresholdRules,
   THRESHOLDS_RESOURCE_ID,
-  type EpisodeState,
   type Measurement,
   type MeasurementSource,
   type ThresholdAlert,
   type ThresholdRule
 } from '../devices/index.ts'
-import { DAILY_CHUNK_CODES, ResourceNotFoundError, type Compartment, type DetectedIssue, type Reference } from '../record/index.ts'
+import { ResourceNotFoundError, type Compartment, type Reference } from '../record/index.ts'
+import { EpisodeAlerts } from './episode-alerts.ts'
+import { readingsOf, seriesSince, trendOf, type TrendPoint } from './vitals-readings.ts'
+import type { AlertNotification } from './alert-notifications.ts'
 
 /** Which part a device plays (see the file comment). */
 export const TelemonitorRole = {
@@ -55,6 +50,7 @@ export const TelemonitorRole = {
   observer: 'observer'
 } as const
 export type TelemonitorRole = (typeof TelemonitorRole)[keyof typeof TelemonitorRole]
+export type { TrendPoint } from './vitals-readings.ts'
 
 /** The newest reading of one quantity. */
 export interface LiveReading {
@@ -70,12 +66,6 @@ export interface LiveReading {
   readonly source: MeasurementSource
 }
 
-/** One point of a trend. */
-export interface TrendPoint {
-  readonly t: number
-  readonly value: number
-}
-
 /** The thresholds in force. */
 export interface ThresholdsView {
   readonly rules: readonly ThresholdRule[]
@@ -83,14 +73,6 @@ export interface ThresholdsView {
   readonly setAt?: number
   /** Who set them, as named on the rule set. */
   readonly author?: string
-}
-
-/** A system notification to show. */
-export interface AlertNotification {
-  readonly title: string
-  readonly body: string
-  /** The alert id: a notification with the same tag replaces the earlier one. */
-  readonly tag: string
 }
 
 /** Events of the service. */
@@ -179,14 +161,6 @@ export interface Telemonitor {
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
-/** Later than any sample time (year 10000). */
-const FAR = Date.UTC(10000, 0, 1)
-
-interface Tracker {
-  state: EpisodeState
-  /** The alert of the episode in progress. */
-  alertId?: string
-}
 
 class TelemonitorImpl implements Telemonitor {
   readonly role: TelemonitorRole
@@ -202,7 +176,7 @@ class TelemonitorImpl implements Telemonitor {
   #rules: ThresholdRule[] = []
   #rulesVersion: string | undefined
   #view: ThresholdsView | undefined
-  readonly #trackers = new Map<string, Tracker>()
+  readonly #episodes: EpisodeAlerts
   readonly #alerts = new Map<string, { version: string; alert: ThresholdAlert }>()
   #unsubscribe: Array<() => void> = []
   #dirtyVitals = false
@@ -217,6 +191,13 @@ class TelemonitorImpl implements Telemonitor {
     this.#clock = components.clock ?? Date.now
     this.#warn = components.warn ?? ((m, e) => console.warn(`telemonitor: ${m}`, e instanceof Error ? e.name : (e ?? '')))
     this.#lookback = init.lookbackMs ?? DAY
+    this.#episodes = new EpisodeAlerts({
+      visit: components.visit,
+      warn: this.#warn,
+      ...(components.flush === undefined ? {} : { flush: components.flush }),
+      ...(init.author === undefined ? {} : { author: init.author }),
+      ...(init.patient === undefined ? {} : { patient: init.patient })
+    })
   }
 
   start(): void {
@@ -305,11 +286,11 @@ class TelemonitorImpl implements Telemonitor {
       const before = new Map(this.#rules.map((r) => [r.id, r]))
       this.#rules = rules
       const replay: ThresholdRule[] = []
-      for (const id of this.#trackers.keys()) if (!rules.some((r) => r.id === id)) this.#trackers.delete(id)
+      this.#episodes.keepOnly(rules.map((r) => r.id))
       for (const rule of rules) {
         const old = before.get(rule.id)
-        if (old !== undefined && sameRule(old, rule) && old.since === rule.since && this.#trackers.has(rule.id)) continue
-        this.#trackers.set(rule.id, { state: INITIAL_EPISODE })
+        if (old !== undefined && sameRule(old, rule) && old.since === rule.since && this.#episodes.lastT(rule.id) !== undefined) continue
+        this.#episodes.forget(rule.id)
         replay.push(rule)
       }
       changed = true
@@ -346,37 +327,11 @@ class TelemonitorImpl implements Telemonitor {
 
   // ── the vitals compartment: readings ──────────────────────────────────────
 
-  /** Readings in the vitals compartment from `from` on: every Observation quantity, and series samples of the series `want` accepts. */
-  #collect(from: number, want: (code: string) => boolean, marks?: Map<string, number>, to = FAR): Measurement[] {
-    const vitals = this.#c.vitals
-    if (vitals === undefined) return []
-    const out: Measurement[] = []
-    for (const info of vitals.series.list()) {
-      if (!want(info.code)) continue
-      const sid = `${info.code}\u0000${info.device}`
-      const mark = marks?.get(sid) ?? from - 1
-      // samples are appended in time order: a series whose last chunk ended before the mark has nothing new
-      if (info.lastChunk + (DAILY_CHUNK_CODES.has(info.code) ? DAY : HOUR) <= mark) continue
-      const read = vitals.series.read(info.code, info.device, Math.max(0, mark + 1), to)
-      for (const e of read.errors) this.#warn(`a chunk of ${info.code} could not be read`, e)
-      let last = mark
-      for (const s of read.series) {
-        for (let i = 0; i < s.times.length; i++) {
-          const t = s.times[i] as number
-          out.push({ codes: [s.code], value: s.values[i] as number, unit: s.unit, t, source: { kind: 'series', device: s.device } })
-          if (t > last) last = t
-        }
-      }
-      marks?.set(sid, last)
-    }
-    return out
-  }
-
   #scanVitals(initial: boolean): void {
     const vitals = this.#c.vitals
     if (vitals === undefined) return
     const from = this.#clock() - this.#lookback
-    const fresh = this.#collect(from, () => true, this.#seriesMark)
+    const fresh = seriesSince(vitals, { from, marks: this.#seriesMark, warn: this.#warn })
     const seen = new Map<string, string>()
     for (const obs of vitals.resources.list('Observation', { from })) {
       const v = `${obs.meta?.versionId ?? ''}@${obs.meta?.lastUpdated ?? ''}`
@@ -400,13 +355,13 @@ class TelemonitorImpl implements Telemonitor {
     if (!this.#writing()) return
     for (const rule of this.#rules) {
       const mine = fresh.filter((m) => matchingCode(rule, m) !== undefined && m.t >= (rule.since ?? 0))
-      const tracker = this.#trackers.get(rule.id)
-      if (initial || tracker === undefined) {
+      const lastT = this.#episodes.lastT(rule.id)
+      if (initial || lastT === undefined) {
         this.#replay(rule, initial ? mine : undefined)
-      } else if (mine.some((m) => m.t <= tracker.state.lastT)) {
+      } else if (mine.some((m) => m.t <= lastT)) {
         this.#replay(rule) // a late reading: evaluate the window again (see the file comment)
       } else {
-        for (const m of mine) this.#step(rule, tracker, m)
+        for (const m of mine) this.#episodes.step(rule, m)
       }
     }
   }
@@ -418,94 +373,15 @@ class TelemonitorImpl implements Telemonitor {
     return this.role === TelemonitorRole.monitor && (this.#c.mayWrite?.() ?? true)
   }
 
-  #alertsOf(ruleId: string): ThresholdAlert[] {
-    const out: ThresholdAlert[] = []
-    for (const r of this.#c.visit.resources.list('DetectedIssue')) {
-      if (!isThresholdAlert(r)) continue
-      try {
-        const a = alertFromDetectedIssue(r)
-        if (a.rule.id === ruleId) out.push(a)
-      } catch {
-        // an unreadable alert covers nothing; #loadVisit has said so
-      }
-    }
-    return out.sort((a, b) => a.at - b.at)
-  }
-
-  /**
-   * Evaluates `rule` afresh over the look-back window (or over `readings`): finds its
-   * episodes first, then gives each the alert that overlaps it, or a new one.
-   */
+  /** Evaluates `rule` afresh over the look-back window (or over `readings`). */
   #replay(rule: ThresholdRule, readings?: Measurement[]): void {
     const windowStart = Math.max(this.#clock() - this.#lookback, rule.since ?? 0)
-    const alerts = this.#alertsOf(rule.id)
-    let state: EpisodeState = INITIAL_EPISODE
-    const episodes: Array<{ start: Measurement; end?: number; alertId?: string }> = []
-    // an episode still open from before the window goes on (its end is still to be written)
-    const open = alerts.findLast((a) => a.endedAt === undefined)
-    if (open !== undefined && open.at < windowStart) {
-      const source: MeasurementSource = open.observation === undefined ? { kind: 'series', device: open.device ?? 'unknown' } : { kind: 'observation', id: open.observation.replace(/^Observation\//, '') }
-      const start: Measurement = { codes: open.codes, value: open.value, unit: open.unit, t: open.at, source }
-      state = { open: start, lastT: windowStart - 1 }
-      episodes.push({ start, alertId: open.id })
-    }
-    const ms = (readings ?? this.#readingsFor(rule, windowStart)).filter((m) => m.t >= windowStart).sort((a, b) => a.t - b.t)
-    for (const m of ms) {
-      const r = stepEpisode(rule, state, m)
-      state = r.state
-      if (r.event?.type === 'start') episodes.push({ start: m })
-      const last = episodes[episodes.length - 1]
-      if (r.event?.type === 'end' && last !== undefined) last.end = r.event.at
-    }
-    const tracker: Tracker = { state }
-    for (const e of episodes) {
-      const end = e.end ?? Number.POSITIVE_INFINITY
-      // one excursion, one alert: any alert of the rule overlapping the episode is its alert
-      const id = e.alertId ?? alerts.find((a) => a.at <= end && e.start.t <= (a.endedAt ?? Number.POSITIVE_INFINITY))?.id ?? this.#raise(rule, e.start)
-      if (e.end === undefined) tracker.alertId = id
-      else this.#end(id, e.end)
-    }
-    this.#trackers.set(rule.id, tracker)
+    this.#episodes.replay(rule, readings ?? this.#readingsFor(rule, windowStart), windowStart)
   }
 
   #readingsFor(rule: ThresholdRule, from: number): Measurement[] {
-    const out = this.#collect(from, (code) => sameQuantity(rule.code, code))
-    for (const obs of this.#c.vitals?.resources.list('Observation', { from }) ?? []) {
-      for (const m of measurementsOf(obs)) if (matchingCode(rule, m) !== undefined) out.push(m)
-    }
-    return out
-  }
-
-  /** One reading, in time order, through the rule's tracker. */
-  #step(rule: ThresholdRule, tracker: Tracker, m: Measurement): void {
-    const r = stepEpisode(rule, tracker.state, m)
-    tracker.state = r.state
-    if (r.event?.type === 'start') {
-      const covering = this.#alertsOf(rule.id).find((a) => a.at <= m.t && m.t <= (a.endedAt ?? Number.POSITIVE_INFINITY))
-      tracker.alertId = covering?.id ?? this.#raise(rule, m)
-    } else if (r.event?.type === 'end') {
-      const id = tracker.alertId
-      tracker.alertId = undefined
-      if (id !== undefined) this.#end(id, r.event.at)
-    }
-  }
-
-  /** Writes the alert of an episode that starts at `reading` (unless it is there); returns its id. */
-  #raise(rule: ThresholdRule, reading: Measurement): string {
-    const issue = alertToDetectedIssue({ rule, reading, ...(this.#init.author === undefined ? {} : { author: this.#init.author }), ...(this.#init.patient === undefined ? {} : { patient: this.#init.patient }) })
-    if (this.#c.visit.resources.get('DetectedIssue', issue.id) === undefined) this.#write(issue)
-    return issue.id
-  }
-
-  /** Writes the end of an alert's episode, unless it has one. */
-  #end(id: string, at: number): void {
-    const cur = this.#c.visit.resources.get('DetectedIssue', id)
-    if (cur !== undefined && (cur['identifiedPeriod'] as { end?: string } | undefined)?.end === undefined) this.#write(endAlert(cur, at))
-  }
-
-  #write(issue: DetectedIssue): void {
-    this.#c.visit.resources.put(issue)
-    this.#c.flush?.().catch((err: unknown) => this.#warn(`alert ${issue.id} was not saved`, err))
+    const vitals = this.#c.vitals
+    return vitals === undefined ? [] : readingsOf(vitals, { from, code: rule.code, warn: this.#warn })
   }
 
   // ── the API ───────────────────────────────────────────────────────────────
@@ -515,33 +391,7 @@ class TelemonitorImpl implements Telemonitor {
   }
 
   trend(code: string, opts: { from: number; to: number; unit?: string; maxPoints?: number }): TrendPoint[] {
-    const vitals = this.#c.vitals
-    if (vitals === undefined) return []
-    let unit = opts.unit ?? canonicalUnit(code)
-    const points: TrendPoint[] = []
-    const add = (m: Measurement, c: string): void => {
-      unit ??= m.unit // a code this layer does not know: the unit of its first reading
-      const value = convertValue(m.value, m.unit, unit, c)
-      if (value !== undefined && m.t >= opts.from && m.t < opts.to) points.push({ t: m.t, value })
-    }
-    for (const obs of vitals.resources.list('Observation', { from: opts.from, to: opts.to })) {
-      for (const m of measurementsOf(obs)) {
-        const c = m.codes.find((x) => sameQuantity(code, x))
-        if (c !== undefined) add(m, c)
-      }
-    }
-    for (const m of this.#collect(opts.from, (c) => sameQuantity(code, c), undefined, opts.to)) add(m, m.codes[0] as string)
-    points.sort((a, b) => a.t - b.t)
-    const max = opts.maxPoints
-    if (max === undefined || points.length <= max || max < 1) return points
-    const width = (opts.to - opts.from) / max
-    const buckets = new Map<number, { t: number; sum: number; n: number }>()
-    for (const p of points) {
-      const b = Math.min(max - 1, Math.floor((p.t - opts.from) / width))
-      const cur = buckets.get(b) ?? { t: 0, sum: 0, n: 0 }
-      buckets.set(b, { t: cur.t + p.t, sum: cur.sum + p.value, n: cur.n + 1 })
-    }
-    return [...buckets.values()].map((b) => ({ t: Math.round(b.t / b.n), value: b.sum / b.n }))
+    return this.#c.vitals === undefined ? [] : trendOf(this.#c.vitals, code, { ...opts, warn: this.#warn })
   }
 
   thresholds(): ThresholdsView | undefined {
@@ -584,39 +434,4 @@ class TelemonitorImpl implements Telemonitor {
  */
 export function createTelemonitor(components: TelemonitorComponents, init: TelemonitorInit = {}): Telemonitor {
   return new TelemonitorImpl(components, init)
-}
-
-/** The part of a browser's global scope the notification helpers use (absent in Node). */
-export interface NotificationScope {
-  readonly Notification?: {
-    readonly permission: string
-    requestPermission?: () => Promise<string>
-    new (title: string, options?: { body?: string; tag?: string }): unknown
-  }
-}
-
-/**
- * A `notify` that shows a system notification through the Notification API when the user
- * has granted it, and does nothing otherwise (no API, denied, not asked; in Node).
- * @example createTelemonitor({ visit, notify: systemNotifier(globalThis) })
- */
-export function systemNotifier(scope: NotificationScope): (n: AlertNotification) => void {
-  return (n) => {
-    const N = scope.Notification
-    if (N === undefined || N.permission !== 'granted') return
-    new N(n.title, { body: n.body, tag: n.tag })
-  }
-}
-
-/**
- * Asks the user to allow system notifications of alerts. Call it from a user's click
- * (browsers ignore a request made without one). Resolves with the permission
- * (`granted`, `denied`, `default`), or `unsupported` without the API.
- * @example button.onclick = async () => (state = await requestAlertNotifications(globalThis))
- */
-export async function requestAlertNotifications(scope: NotificationScope): Promise<string> {
-  const N = scope.Notification
-  if (N === undefined) return 'unsupported'
-  if (N.permission !== 'default' || N.requestPermission === undefined) return N.permission
-  return N.requestPermission()
 }

@@ -300,7 +300,7 @@ export function hysteresisOf(rule: ThresholdRule): number {
 }
 
 /** The code of `m` that the rule applies to, if any. */
-export function matchingCode(rule: ThresholdRule, m: Pick<Measurement, 'codes'>): string | undefined {
+export function matchingCode(rule: Pick<ThresholdRule, 'code'>, m: Pick<Measurement, 'codes'>): string | undefined {
   return m.codes.find((c) => sameQuantity(rule.code, c))
 }
 
