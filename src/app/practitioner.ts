@@ -122,9 +122,10 @@ export interface PatientReplica {
   /** Writes a visit note (an Encounter) into the visit compartment. @throws {RangeError} for empty or too long text, or without the right */
   writeNote(text: string): Promise<void>
   /**
-   * Telemonitoring of this patient (started on first call): live vitals, thresholds and
-   * alerts. This device evaluates and writes alerts while the grant lets it write the
-   * visit compartment. Undefined when the grant covers no vitals or has no visit compartment.
+   * Telemonitoring of this patient (running while the replica is open): live vitals,
+   * thresholds and alerts. This device evaluates and writes alerts while the grant lets it
+   * write the visit compartment. Undefined when the grant covers no vitals or has no visit
+   * compartment.
    */
   telemonitor(): Telemonitor | undefined
 }
@@ -314,26 +315,27 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       }
     }
     void dial()
-    let telemonitor: Telemonitor | undefined
+    // telemonitoring runs as long as the replica is open, whatever screen is shown: an alert is raised even unseen
+    const vitals = compartments.get('vitals')
+    const me = info()
+    const telemonitor: Telemonitor | undefined =
+      visit === undefined || vitals === undefined
+        ? undefined
+        : createTelemonitor(
+            {
+              vitals: vitals.compartment,
+              visit: visit.compartment,
+              flush: () => visit.persistence.flush(),
+              mayWrite: () => grant.rights === 'read+visit-write' && statusNow() === 'active',
+              ...(components.notify === undefined ? {} : { notify: components.notify }),
+              clock
+            },
+            { role: 'monitor', ...(me === undefined ? {} : { author: { display: me.name } }) }
+          )
+    telemonitor?.start()
     return {
       grant,
-      telemonitor() {
-        const vitals = compartments.get('vitals')
-        if (telemonitor !== undefined || visit === undefined || vitals === undefined) return telemonitor
-        telemonitor = createTelemonitor(
-          {
-            vitals: vitals.compartment,
-            visit: visit.compartment,
-            flush: () => visit.persistence.flush(),
-            mayWrite: () => grant.rights === 'read+visit-write' && statusNow() === 'active',
-            ...(components.notify === undefined ? {} : { notify: components.notify }),
-            clock
-          },
-          { role: 'monitor', author: { display: info()?.name ?? '' } }
-        )
-        telemonitor.start()
-        return telemonitor
-      },
+      telemonitor: () => telemonitor,
       async view() {
         const core = compartments.get('core')
         const list = <T extends FhirResource>(type: string): T[] => (core?.compartment.resources.list(type) ?? []).filter((r) => !isWithdrawn(r)) as T[]
