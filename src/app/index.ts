@@ -19,6 +19,7 @@ import { loadAppConfig } from './config.ts'
 import { createPharmacy, type Pharmacy } from './prescriptions.ts'
 import { lazyInsightsWorker } from './insights-worker.ts'
 import { prescribingCheck } from './prescribing-check.ts'
+import { systemNotifier } from './alert-notifications.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -44,6 +45,19 @@ export { factsOf, sourceLabel, unitLabel, readingsOf, type InsightFacts, type Ne
 export { RECORD_INCOMPLETE_WARNING } from './prescribing-check.ts'
 export type { Finding, Evidence, Severity, RuleId, BpCategory } from '../insights/index.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
+export {
+  TelemonitorRole,
+  TelemonitorRoleError,
+  type Telemonitor,
+  type TelemonitorEvents,
+  type LiveReading,
+  type TrendPoint,
+  type ThresholdsView
+} from './telemonitor.ts'
+export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
+export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
+export type { LiveReadingInput } from './live-vitals.ts'
+export { ThresholdRuleError, ThresholdUnitError, describeRule, convertValue, canonicalUnit, type ThresholdRule, type ThresholdComparator, type ThresholdAlert } from '../devices/index.ts'
 
 /** Everything the UI may use. */
 export interface AppServices {
@@ -73,13 +87,16 @@ export function createAppServices(components: AppComponents): AppServices {
   const relay = createRelayStatus(components)
   // one worker for the patient's findings, every patient's and the prescribing check; started on first use
   const insights = lazyInsightsWorker()
+  // alerts as system notifications where the user allowed them (no-op without the API)
+  const notify = systemNotifier(globalThis)
   return {
     relay,
     holdings: () => localHoldings(components.indexedDB),
-    records: createPatientRecords({ ...components, deviceName, relayStatus: relay, insights }),
+    records: createPatientRecords({ ...components, deviceName, relayStatus: relay, insights, notify }),
     deviceName,
     practitioner: createPractitioner({
       indexedDB: components.indexedDB,
+      notify,
       relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays,
       insights,
       checkPrescription: prescribingCheck(() => insights.client())

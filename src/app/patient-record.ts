@@ -23,6 +23,9 @@ import { listPrescriptions, type RecordPrescription } from './prescriptions.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import type { InsightsWorker } from './insights-worker.ts'
+import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
+import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
+import type { AlertNotification } from './alert-notifications.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -50,6 +53,14 @@ export interface OpenRecord {
   prescriptions(): Promise<RecordPrescription[]>
   /** Findings of the record's readings (NEWS2, blood pressure, glucose, trends), computed in the insights worker. */
   readonly insights: RecordInsights
+  /** Doctors' thresholds and alerts (telemonitoring), one observer per grant's visit compartment. */
+  readonly alerts: PatientAlerts
+  /**
+   * Stores a device reading (a Bluetooth session's `reading` event) in vitals and sends it
+   * at once, for whoever watches live.
+   * @throws {ResourceInvalidError} for an invalid Observation
+   */
+  recordReading(reading: LiveReadingInput): Promise<void>
 }
 
 /** The record service. */
@@ -75,6 +86,8 @@ export interface PatientRecordsComponents extends RelayStatusComponents {
   relayStatus?: Pick<RelayStatus, 'follow'>
   /** The insights worker, shared with the doctor's app. */
   insights: InsightsWorker
+  /** Shows a system notification of an alert. @default none */
+  notify?: (n: AlertNotification) => void
 }
 
 function deleteDb(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
@@ -123,9 +136,13 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       { deviceName: components.deviceName }
     )
+    const alerts = createPatientAlerts({ session, ...(components.notify === undefined ? {} : { notify: components.notify }) })
+    alerts.start()
     consent.onCompartment((docHex) => {
       const kind = session.keyring.get(docHex)?.kind
-      if (kind !== undefined) sync.addCompartment(kind as CompartmentKind)
+      if (kind === undefined) return
+      sync.addCompartment(kind as CompartmentKind)
+      alerts.track(kind as CompartmentKind)
     })
     let lastLinked = sync.snapshot().justLinked?.peerId
     sync.subscribe((snap) => {
@@ -158,7 +175,14 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         await addAllergy(session, text, Date.now())
       },
       prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
+      alerts,
+      async recordReading(reading) {
+        const vitals = session.compartments.get('vitals')
+        if (vitals === undefined) throw new RangeError('this record has no vitals compartment')
+        await recordLiveReading(vitals, reading)
+      },
       async close() {
+        alerts.stop()
         insights.close()
         consent.stop()
         components.relayStatus?.follow(undefined)

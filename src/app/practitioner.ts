@@ -66,6 +66,8 @@ import { isWithdrawn, visitCompartment, type CodeableConcept, type FhirResource 
 import { bindCompartment, type OpenCompartment } from './record-session.ts'
 import { prescribeInto, type PrescribeResult, type PrescriptionCheck } from './prescriptions.ts'
 import type { PrescriptionDraft } from '../consult/index.ts'
+import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
+import type { AlertNotification } from './alert-notifications.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import type { InsightsWorker } from './insights-worker.ts'
@@ -140,6 +142,13 @@ export interface PatientReplica {
   prescribe(request: PrescriptionRequest, acknowledged?: readonly string[]): Promise<PrescribeResult>
   /** Findings of the patient's readings, from the vitals and results the grant covers (none without them). */
   readonly insights: RecordInsights
+  /**
+   * Telemonitoring of this patient (running while the replica is open): live vitals,
+   * thresholds and alerts. This device evaluates and writes alerts while the grant lets it
+   * write the visit compartment. Undefined when the grant covers no vitals or has no visit
+   * compartment.
+   */
+  telemonitor(): Telemonitor | undefined
 }
 
 /** The doctor's service. */
@@ -175,6 +184,8 @@ export interface PractitionerComponents {
   checkPrescription?: PrescriptionCheck
   /** The insights worker, for each patient's findings. @default no findings (the snapshot stays idle) */
   insights?: InsightsWorker
+  /** Shows a system notification of an alert. @default none */
+  notify?: (n: AlertNotification) => void
 }
 
 const b64 = (bytes: Uint8Array): string => {
@@ -346,9 +357,28 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       },
       clock
     })
+    // telemonitoring runs as long as the replica is open, whatever screen is shown: an alert is raised even unseen
+    const vitals = compartments.get('vitals')
+    const me = info()
+    const telemonitor: Telemonitor | undefined =
+      visit === undefined || vitals === undefined
+        ? undefined
+        : createTelemonitor(
+            {
+              vitals: vitals.compartment,
+              visit: visit.compartment,
+              flush: () => visit.persistence.flush(),
+              mayWrite: () => grant.rights === 'read+visit-write' && statusNow() === 'active',
+              ...(components.notify === undefined ? {} : { notify: components.notify }),
+              clock
+            },
+            { role: 'monitor', ...(me === undefined ? {} : { author: { display: me.name } }) }
+          )
+    telemonitor?.start()
     return {
       grant,
       insights,
+      telemonitor: () => telemonitor,
       async view() {
         const core = compartments.get('core')
         const list = coreList
@@ -438,6 +468,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       },
       async close() {
         insights.close()
+        telemonitor?.stop()
         for (const c of compartments.values()) {
           s.removeDoc(c.compartment.docId)
           await c.persistence.close()

@@ -14,6 +14,11 @@
  *
  * const hr = { kind: 'heart-rate', value: parseHeartRateMeasurement(value) } as const
  * for (const s of seriesSamples(hr, ctx)) vitals.series.append(s.code, s.device, s.t, s.value, s.unit)
+ *
+ * // telemonitoring: a doctor's thresholds, checked against readings; alerts as DetectedIssue
+ * const rules = validateThresholdRules([{ id: 'sbp', code: '8480-6', comparator: '>', value: 160, unit: 'mm[Hg]' }])
+ * visit.resources.put(thresholdsToBasic({ rules, at: Date.now() }))
+ * for (const m of measurementsOf(obs)) if (checkReading(rules[0], m).verdict === 'past') …
  * ```
  * @packageDocumentation
  */
@@ -28,3 +33,49 @@ export {
 } from './fhir.ts'
 export type { DeviceReading, ReadingContext, ObservationInit, SeriesSample } from './fhir.ts'
 export * from './bluetooth/index.ts'
+export {
+  validateThresholdRule,
+  validateThresholdRules,
+  sameRule,
+  describeRule,
+  convertValue,
+  canonicalUnit,
+  quantityKey,
+  sameQuantity,
+  hysteresisOf,
+  matchingCode,
+  checkReading,
+  stepEpisode,
+  episodesOf,
+  INITIAL_EPISODE,
+  SAME_QUANTITY,
+  DEFAULT_HYSTERESIS,
+  MAX_THRESHOLD_RULES,
+  MAX_RULE_LABEL,
+  MAX_CLEAR_AFTER_MS,
+  ThresholdRuleError,
+  ThresholdUnitError
+} from './thresholds.ts'
+export type { ThresholdRule, ThresholdComparator, Measurement, MeasurementSource, Verdict, EpisodeState, EpisodeEvent, Episode } from './thresholds.ts'
+export {
+  measurementsOf,
+  observationTime,
+  loincDisplay,
+  ruleExtension,
+  ruleFromExtension,
+  thresholdsToBasic,
+  thresholdsFromBasic,
+  alertId,
+  alertToDetectedIssue,
+  endAlert,
+  acknowledgeAlert,
+  isThresholdAlert,
+  alertFromDetectedIssue,
+  ThresholdFormatError,
+  TELEMONITORING_SYSTEM,
+  THRESHOLD_RULE_URL,
+  SERIES_DEVICE_SYSTEM,
+  THRESHOLDS_RESOURCE_ID,
+  THRESHOLDS_REFERENCE
+} from './threshold-fhir.ts'
+export type { ThresholdSetInit, AlertInit, ThresholdAlert } from './threshold-fhir.ts'
