@@ -131,7 +131,10 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
           keysFor: (person, docId) => consent.keysFor(person, docId),
           approve: (request) => consent.approve(request),
           trustList,
-          onSession: (e) => consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName })
+          onSession: (e) => {
+            const kinds = e.docs.map((hex) => session.keyring.get(hex)?.kind ?? hex.slice(0, 8))
+            consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName, compartments: kinds.join(','), sent: e.sent, received: e.received, since: e.since })
+          }
         }
       },
       { deviceName: components.deviceName }

@@ -142,6 +142,20 @@ export interface SyncRuntimeComponents {
   consent?: RuntimeConsent
 }
 
+/** One sync session with a device of someone else (a grantee), as the audit log records it. */
+export interface GranteeSession {
+  readonly person: string
+  readonly peerId: string
+  readonly deviceName: string
+  readonly since: number
+  /** Doc ids (hex) with envelopes sent or received. */
+  readonly docs: readonly string[]
+  /** Envelopes sent to that device. */
+  readonly sent: number
+  /** Envelopes from it applied here. */
+  readonly received: number
+}
+
 /** What the consent layer plugs into the runtime. */
 export interface RuntimeConsent {
   authorize(person: string, device: string, docId: Uint8Array): boolean
@@ -151,8 +165,12 @@ export interface RuntimeConsent {
   approve(request: InviteRequest): Promise<InviteGrant | undefined>
   /** Licensing authorities for practitioner credentials. */
   trustList: TrustList
-  /** A sync session with someone else's device (audit). */
-  onSession?(e: { person: string; peerId: string; deviceName: string }): void
+  /**
+   * A sync session with someone else's device ended (or the record was closed during it),
+   * for the audit log: who, which compartments (doc id hex) they were given or gave, and
+   * how many envelopes went each way.
+   */
+  onSession?(e: GranteeSession): void
 }
 
 /** Options. */
@@ -246,6 +264,14 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let deviceName = init.deviceName
   let syncStatus: SyncStatus = { peers: [], docs: [], refused: [] }
   const dialing = new Set<string>()
+  const granteeSessions = new Map<string, { person: string; peerId: string; deviceName: string; since: number; docs: Set<string>; sent: number; received: number }>()
+  /** Writes the audit entry of a grantee's session. */
+  const endGranteeSession = (peerId: string): void => {
+    const g = granteeSessions.get(peerId)
+    if (g === undefined) return
+    granteeSessions.delete(peerId)
+    components.consent?.onSession?.({ ...g, docs: [...g.docs].sort() })
+  }
 
   const docs = [...session.compartments.values()].map((c) => ({ docId: c.compartment.docId, persistence: c.persistence }))
   const me = toHex(session.device.publicKey)
@@ -451,9 +477,22 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
             vault.markSynced(e.docId).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
           }
           if (e.type === 'peer-connected' && e.person !== cert.person) {
-            // someone else's device (a grantee): not one of the person's devices to remember
-            components.consent?.onSession?.({ person: e.person, peerId: e.peerId, deviceName: e.deviceName })
+            // someone else's device (a grantee): not one of the person's devices to remember;
+            // what it is given is counted for the audit entry written when the session ends
+            granteeSessions.set(e.peerId, { person: e.person, peerId: e.peerId, deviceName: e.deviceName, since: clock(), docs: new Set(), sent: 0, received: 0 })
             return
+          }
+          const counting = 'peerId' in e ? granteeSessions.get(e.peerId) : undefined
+          if (counting !== undefined) {
+            if (e.type === 'envelopes-sent') {
+              counting.sent += e.count
+              counting.docs.add(e.docId)
+            } else if (e.type === 'envelopes-received' && e.applied > 0) {
+              counting.received += e.applied
+              counting.docs.add(e.docId)
+            } else if (e.type === 'peer-disconnected') {
+              endGranteeSession(e.peerId)
+            }
           }
           if (e.type === 'peer-connected' && !linked.some((d) => d.peerId === e.peerId)) {
             // another device of the same person (the sync session checked its certificate)
@@ -634,6 +673,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         .finally(() => void connect())
     },
     async stop() {
+      // sessions still open are recorded as they stand
+      for (const peerId of [...granteeSessions.keys()]) endGranteeSession(peerId)
       running = false
       controller.abort()
       clearTimeout(retryTimer)

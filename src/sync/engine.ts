@@ -88,6 +88,7 @@ export type SyncEvent =
   | { type: 'doc-synced'; docId: string; peerId: string; at: number }
   | { type: 'doc-denied'; docId: string; peerId: string; reason: 'not-allowed' | 'not-held' }
   | { type: 'envelopes-received'; docId: string; peerId: string; applied: number; held: number; duplicates: number; problems: number }
+  | { type: 'envelopes-sent'; docId: string; peerId: string; count: number }
 
 /** The transport-independent sync engine. */
 export interface SyncEngine {
@@ -200,6 +201,9 @@ export function createSyncEngine(init: SyncEngineInit): SyncEngine {
             duplicates: e.report.duplicates,
             problems: e.report.problems.length
           })
+          return
+        case 'served':
+          emit({ type: 'envelopes-sent', docId: e.docHex, peerId, count: e.count })
           return
         case 'denied':
           docs.get(e.docHex)?.deniedBy.add(peerId)

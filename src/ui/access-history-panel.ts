@@ -74,8 +74,15 @@ export class AccessHistoryPanel extends LitElement {
         const part = partName(String(d.compartment ?? ''))
         return msg(str`New key for ${part}: nothing written from now on opens with the old one`)
       }
-      case 'sync':
-        return msg(str`${who} synced with your device`)
+      case 'sync': {
+        if (d.sent === undefined) return msg(str`${who} synced with your device`)
+        const parts = String(d.compartments ?? '').split(',').filter((x) => x !== '').map(partName).join(', ')
+        const sent = Number(d.sent)
+        const received = Number(d.received ?? 0)
+        return parts === ''
+          ? msg(str`${who} synced with your device; nothing new was sent`)
+          : msg(str`${who} synced with your device: ${sent} updates sent (${parts}), ${received} received`)
+      }
       case 'device-link': {
         const name = String(d.name ?? '')
         return msg(str`You linked a device: ${name}`)

@@ -96,6 +96,11 @@ describe('a visit: grant, read, revoke', () => {
 
     const p = await startPeer(phone, { sync: { authorize: (person, device, docId) => ledger.authorize(person, device, docId), keys: (remote, docId) => shelf.keysFor(remote.person, docId) } })
     running.push(p)
+    // what the patient's device reports it gave the doctor's (the audit log's counts)
+    const sentTo: Array<{ docId: string; peerId: string; count: number }> = []
+    p.sync.onEvent((e) => {
+      if (e.type === 'envelopes-sent') sentTo.push(e)
+    })
     p.sync.addDoc(pCore.doc)
     p.sync.addDoc(pSensitive.doc)
 
@@ -151,6 +156,10 @@ describe('a visit: grant, read, revoke', () => {
     expect(new Set(epochsReceived)).toEqual(new Set([0]))
     expect(received.some((m) => m.type === 'denied' && toHex(m.docId) === toHex(core.docId))).toBe(true)
     expect(dCore.ydoc.getMap('m').get('allergy-2')).toBeUndefined()
+    // the counts the audit entry would carry are the envelopes that actually went: all of core
+    expect(new Set(sentTo.map((x) => x.docId))).toEqual(new Set([toHex(core.docId)]))
+    expect(new Set(sentTo.map((x) => x.peerId))).toEqual(new Set([clinicPc.peerId]))
+    expect(sentTo.reduce((n, x) => n + x.count, 0)).toBe(epochsReceived.length)
 
     // as if fetched from a mailbox: nothing of epoch 1 opens with any key the doctor holds
     expect([...(drKeyring.get(toHex(core.docId))?.epochs.keys() ?? [])]).toEqual([0])

@@ -487,6 +487,7 @@ export class Session implements SyncSession {
     let batch: Uint8Array[] = []
     let headers: EnvelopeHeader[] = []
     let bytes = 0
+    let served = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
       const msg = encodeSyncMessage({ type: 'envelopes', docId: s.docId, envelopes: batch }, this.#limits)
@@ -497,6 +498,7 @@ export class Session implements SyncSession {
       await this.#credit(msg.length)
       await this.#sendBytes(msg)
       for (const h of sent) advance(s.known, h)
+      served += sent.length
     }
     for (const e of list) {
       const h = headerOf(e, this.#maxParse)
@@ -515,6 +517,7 @@ export class Session implements SyncSession {
           await this.#sendBytes(msg)
         }
         advance(s.known, h)
+        served++
         continue
       }
       if (batch.length > 0 && (batch.length >= maxEnvelopesPerMessage || bytes + e.length > batchBytes)) await flush()
@@ -523,6 +526,8 @@ export class Session implements SyncSession {
       bytes += e.length
     }
     await flush()
+    // for the audit: how many envelopes of this doc the remote device was given
+    if (served > 0) this.#host.report(this, { type: 'served', docHex: toHex(s.docId), count: served })
   }
 
   async #finishWants(s: Served): Promise<void> {

@@ -68,6 +68,7 @@ export type SessionEvent =
   | { type: 'open'; remote: RemoteIdentity }
   | { type: 'synced'; docHex: string; at: number }
   | { type: 'received'; docHex: string; report: ReceiveReport }
+  | { type: 'served'; docHex: string; count: number }
   | { type: 'denied'; docHex: string; reason: 'not-allowed' | 'not-held' }
   | { type: 'closed'; error?: Error }
 
