@@ -28,6 +28,7 @@ export { RECORD_DB_PREFIX, PRACTITIONER_DB_PREFIX, type LocalHoldings } from './
 export { DEMO_DB, DEMO_PASSPHRASE, OWN_DB } from './demo-record.ts'
 export type { RecordSummary } from './summary.ts'
 export { HeldRecord, type PatientRecords, type OpenRecord } from './patient-record.ts'
+export { createIdleLock, DEFAULT_IDLE_LOCK_MS, type IdleLock } from './idle-lock.ts'
 export { RelayUnavailableError, type SyncRuntime, type SyncSnapshot, type CompartmentSyncStatus, type ConnectedDevice, type LinkOfferView } from './sync-runtime.ts'
 export { MailboxState, type MailboxStatus } from './mailbox-sync.ts'
 export { LinkFailure, DeviceLinkError } from './link-device.ts'

@@ -11,14 +11,15 @@ import { summarize, type RecordSummary } from './summary.ts'
 import { DEMO_DB, DEMO_PASSPHRASE, OWN_DB } from './demo-record.ts'
 import { loadAppConfig } from './config.ts'
 import { createSyncRuntime, type SyncRuntime } from './sync-runtime.ts'
-import { recordVault } from './vault-items.ts'
+import { recordVault, VaultItem } from './vault-items.ts'
 import { joinRecord } from './link-device.ts'
 import { addAllergy } from './edits.ts'
 import { cleanDeviceName } from './device-name.ts'
 import type { RelayStatus, RelayStatusComponents } from './relay-status.ts'
 import { createPatientConsent, type PatientConsent } from './patient-consent.ts'
 import { AuditAction } from '../consent/index.ts'
-import { createTrustList } from '../crypto/index.ts'
+import { createPerson, createTrustList, randomBytes } from '../crypto/index.ts'
+import { toHex } from '../lib/index.ts'
 import { listPrescriptions, type RecordPrescription } from './prescriptions.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
@@ -71,6 +72,13 @@ export interface PatientRecords {
   openDemo(): Promise<OpenRecord>
   /** Opens the own record. @throws {WrongPassphraseError} for a wrong passphrase */
   unlock(passphrase: string): Promise<OpenRecord>
+  /**
+   * Creates the person's own record on this device: a new person (root key from fresh
+   * recovery entropy), their Patient resource (name, birth date), sealed under the
+   * passphrase. Returns the open record and the 24-word recovery phrase to show once.
+   * @throws {RangeError} when a record is already held here, or for an empty name, a birth date that is not a past date, a passphrase under 8 characters
+   */
+  createOwn(init: { name: string; birthDate: string; passphrase: string }): Promise<{ record: OpenRecord; phrase: string[] }>
   /** Links this device to the record shown on another device. @throws {DeviceLinkError} with the reason */
   join(req: { payload: string; passphrase: string; deviceName: string }): Promise<OpenRecord>
   /** Stops syncing and closes the record. */
@@ -230,6 +238,35 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       return current
     },
     openDemo: () => openWith(DEMO_DB, DEMO_PASSPHRASE, true),
+    async createOwn(init) {
+      const name = init.name.trim()
+      if (name.length === 0 || name.length > 200) throw new RangeError('name: 1..200 characters')
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(init.birthDate) || !(Date.parse(init.birthDate) <= Date.now())) throw new RangeError('birth date: a past date, YYYY-MM-DD')
+      if (init.passphrase.length < 8) throw new RangeError('passphrase: at least 8 characters')
+      if ((await exists(DEMO_DB)) || (await exists(OWN_DB))) throw new RangeError('a record is already held on this device')
+      const person = createPerson()
+      const store = await createIndexedDbStore({ name: OWN_DB })
+      try {
+        const { session, vaultKey } = await createRecordWithVault(store, init.passphrase, { items: new Map([[VaultItem.person, person.entropy]]) })
+        const parts = name.split(/\s+/)
+        session.get('core').resources.put({
+          resourceType: 'Patient',
+          id: `pt-${toHex(randomBytes(8))}`,
+          name: [{ text: name, ...(parts.length > 1 ? { family: parts.at(-1), given: parts.slice(0, -1) } : { given: parts }) }],
+          birthDate: init.birthDate
+        })
+        await session.whenSaved()
+        current = await open(false, store, session, vaultKey)
+        return { record: current, phrase: person.phrase.split(' ') }
+      } catch (err) {
+        // nothing half-made stays behind: the next attempt starts clean
+        await store.close().catch(() => undefined)
+        await deleteDb(components.indexedDB, OWN_DB)
+        throw err
+      } finally {
+        person.entropy.fill(0)
+      }
+    },
     unlock: (passphrase) => openWith(OWN_DB, passphrase, false),
     async join(req) {
       const joined = await joinRecord(

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { ContextConsumer } from '@lit/context'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
+import { createIdleLock, servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
 import { formStyles, viewStyles } from '../styles.ts'
 import { textField } from '../forms.ts'
 import '../record-summary.ts'
@@ -13,12 +13,14 @@ import '../people-panel.ts'
 import '../access-history-panel.ts'
 import '../prescriptions-panel.ts'
 import '../insights-card.ts'
+import '../onboarding.ts'
 
 /** Where the patient view stands. */
 type State =
   | { kind: 'loading' }
   | { kind: 'empty' }
   | { kind: 'joining' }
+  | { kind: 'onboarding' }
   | { kind: 'locked'; wrong: boolean; busy: boolean }
   | { kind: 'creating'; progress: number }
   | { kind: 'opening' }
@@ -112,6 +114,21 @@ export class PatientView extends LitElement {
       }),
       record.sync.onRemoteChange(() => this.refresh())
     )
+    if (!record.demo) {
+      // one's own record locks itself after a spell without use: its keys leave memory
+      const lock = createIdleLock(
+        { window },
+        {
+          onLock: () => {
+            void this.services?.records.close().then(() => {
+              this.state = { kind: 'locked', wrong: false, busy: false }
+            })
+          }
+        }
+      )
+      lock.start()
+      this.unsubscribe.push(() => lock.stop())
+    }
   }
 
   private refresh(): void {
@@ -242,8 +259,15 @@ export class PatientView extends LitElement {
           <div class="actions">
             <button type="button" @click=${this.tryDemo}>${msg('Try with a demo patient')}</button>
             <button type="button" class="secondary" @click=${() => (this.state = { kind: 'joining' })}>${msg('I already have a record on another device')}</button>
+            <button type="button" @click=${() => (this.state = { kind: 'onboarding' })}>${msg('Create my record')}</button>
           </div>
         </section>`
+      case 'onboarding':
+        return html`<phr-onboarding
+          .records=${this.services?.records}
+          @created=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}
+          @cancel=${() => (this.state = { kind: 'empty' })}
+        ></phr-onboarding>`
       case 'joining':
         return html`<phr-link-join
           .records=${this.services?.records}
