@@ -12,6 +12,7 @@ import { DEMO_DB, DEMO_PASSPHRASE, OWN_DB } from './demo-record.ts'
 import { loadAppConfig } from './config.ts'
 import { createSyncRuntime, type SyncRuntime } from './sync-runtime.ts'
 import { recordVault, VaultItem } from './vault-items.ts'
+import { emergencyCardOf, emergencyLink } from './emergency.ts'
 import { joinRecord } from './link-device.ts'
 import { addAllergy } from './edits.ts'
 import { cleanDeviceName } from './device-name.ts'
@@ -62,6 +63,8 @@ export interface OpenRecord {
    * @throws {ResourceInvalidError} for an invalid Observation
    */
   recordReading(reading: LiveReadingInput): Promise<void>
+  /** A fresh emergency link of the critical summary (see `emergency.ts`), for the QR code. */
+  emergencyLink(origin: string): Promise<string>
 }
 
 /** The record service. */
@@ -187,6 +190,11 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
       alerts,
+      async emergencyLink(origin) {
+        const link = await emergencyLink(emergencyCardOf(session), origin)
+        consent.audit(AuditAction.export, 'self', { what: 'emergency-qr' })
+        return link
+      },
       async recordReading(reading) {
         const vitals = session.compartments.get('vitals')
         if (vitals === undefined) throw new RangeError('this record has no vitals compartment')

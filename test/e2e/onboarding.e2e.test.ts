@@ -58,6 +58,27 @@ describe('onboarding', () => {
     await page.getByLabel('Passphrase').fill('tashkent spring 2026')
     await page.getByRole('button', { name: 'Open' }).click()
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toContain('Dilnoza Karimova')
+
+    // the emergency QR: the critical summary in the link's fragment, read on another page
+    // with no network (the app shell comes from the service worker)
+    await page.getByLabel('What are you allergic to?').fill('Penicillin')
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await page.getByRole('button', { name: 'Make my emergency QR code' }).click()
+    await expect.poll(() => page.getByTestId('emergency-qr').count(), { timeout: 30_000 }).toBe(1)
+    const link = (await page.getByTestId('emergency-link').inputValue()).trim()
+    expect(link).toMatch(/\/emergency#e1\./)
+    expect(link).not.toContain('Penicillin')
+    await context.setOffline(true)
+    const viewer = await context.newPage()
+    await viewer.goto(link)
+    await expect.poll(() => viewer.getByTestId('emergency-card').count(), { timeout: 30_000 }).toBe(1)
+    expect(await viewer.getByRole('heading', { level: 1 }).textContent()).toBe('Dilnoza Karimova')
+    expect(await viewer.getByTestId('emergency-allergies').textContent()).toContain('Penicillin')
+    // one changed character: refused, not shown altered
+    const at = link.length - 12
+    await viewer.goto(`${link.slice(0, at)}${link[at] === 'A' ? 'B' : 'A'}${link.slice(at + 1)}`)
+    await expect.poll(() => viewer.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('This emergency link cannot be read')
+    await context.setOffline(false)
     expect(errors).toEqual([])
     await context.close()
   }, 120_000)

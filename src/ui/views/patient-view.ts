@@ -14,6 +14,7 @@ import '../access-history-panel.ts'
 import '../prescriptions-panel.ts'
 import '../insights-card.ts'
 import '../onboarding.ts'
+import '../emergency-qr.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -220,6 +221,7 @@ export class PatientView extends LitElement {
       </section>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
+      <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
