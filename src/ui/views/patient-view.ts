@@ -13,6 +13,7 @@ import '../people-panel.ts'
 import '../access-history-panel.ts'
 import '../prescriptions-panel.ts'
 import '../insights-card.ts'
+import '../backup-panel.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -206,6 +207,7 @@ export class PatientView extends LitElement {
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
+      <phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>
       <phr-sync-panel
         .snapshot=${this.sync}
         .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
@@ -243,7 +245,8 @@ export class PatientView extends LitElement {
             <button type="button" @click=${this.tryDemo}>${msg('Try with a demo patient')}</button>
             <button type="button" class="secondary" @click=${() => (this.state = { kind: 'joining' })}>${msg('I already have a record on another device')}</button>
           </div>
-        </section>`
+        </section>
+        <phr-backup-restore .backups=${this.services?.backups} @restored=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-backup-restore>`
       case 'joining':
         return html`<phr-link-join
           .records=${this.services?.records}
