@@ -20,6 +20,7 @@ import { createPharmacy, type Pharmacy } from './prescriptions.ts'
 import { lazyInsightsWorker } from './insights-worker.ts'
 import { prescribingCheck } from './prescribing-check.ts'
 import { systemNotifier } from './alert-notifications.ts'
+import { createRecordBackups, type RecordBackups } from './backup.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -57,6 +58,7 @@ export {
   type ThresholdsView
 } from './telemonitor.ts'
 export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
+export { RecordAlreadyHeldError, BackupDamagedError, BackupFormatError, BackupTooLargeError, type RecordBackups, type BackupDownload } from './backup.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
 export type { LiveReadingInput } from './live-vitals.ts'
 export { ThresholdRuleError, ThresholdUnitError, describeRule, convertValue, canonicalUnit, type ThresholdRule, type ThresholdComparator, type ThresholdAlert } from '../devices/index.ts'
@@ -74,6 +76,8 @@ export interface AppServices {
   practitioner: Practitioner
   /** The pharmacy page: verifies a prescription offline. */
   pharmacy: Pharmacy
+  /** Encrypted backup of the patient's record, and its restore on a device without one. */
+  backups: RecordBackups
 }
 
 /** What the services are built from. */
@@ -91,10 +95,11 @@ export function createAppServices(components: AppComponents): AppServices {
   const insights = lazyInsightsWorker()
   // alerts as system notifications where the user allowed them (no-op without the API)
   const notify = systemNotifier(globalThis)
+  const records = createPatientRecords({ ...components, deviceName, relayStatus: relay, insights, notify })
   return {
     relay,
     holdings: () => localHoldings(components.indexedDB),
-    records: createPatientRecords({ ...components, deviceName, relayStatus: relay, insights, notify }),
+    records,
     deviceName,
     practitioner: createPractitioner({
       indexedDB: components.indexedDB,
@@ -103,7 +108,8 @@ export function createAppServices(components: AppComponents): AppServices {
       insights,
       checkPrescription: prescribingCheck(() => insights.client())
     }),
-    pharmacy: createPharmacy({ fetch: components.fetch })
+    pharmacy: createPharmacy({ fetch: components.fetch }),
+    backups: createRecordBackups({ records, indexedDB: components.indexedDB })
   }
 }
 

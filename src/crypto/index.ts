@@ -85,8 +85,8 @@ export {
   MAX_CREDENTIAL_BYTES
 } from './credential.ts'
 export type { PractitionerCredential, IssuedCredential, TrustList, CredentialVerdict } from './credential.ts'
-export { sealSecret, openSecret, keystoreParams, DEFAULT_SCRYPT_PARAMS, DEFAULT_MAX_SCRYPT_MEMORY } from './keystore.ts'
-export type { ScryptParams, SealSecretOptions, OpenSecretOptions } from './keystore.ts'
+export { sealSecret, openSecret, keystoreParams, derivePassphraseKey, DEFAULT_SCRYPT_PARAMS, DEFAULT_MAX_SCRYPT_MEMORY } from './keystore.ts'
+export type { ScryptParams, SealSecretOptions, OpenSecretOptions, DerivePassphraseKeyOptions } from './keystore.ts'
 export { appendSignature, splitSignature } from './signed.ts'
 export { wrapKey, unwrapKey, parseWrap, verifyWrap, MAX_WRAP_BYTES, MAX_GRANT_ID_BYTES } from './wrap.ts'
 export type { WrapContext, WrapHeader, UnwrappedKey, WrapRandomness, UnwrapKeys, UnwrapOptions } from './wrap.ts'

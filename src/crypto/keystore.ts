@@ -157,6 +157,37 @@ export async function sealSecret(secret: Uint8Array, passphrase: string, opts: S
   }
 }
 
+/** Options of `derivePassphraseKey`. */
+export interface DerivePassphraseKeyOptions {
+  /** Refuse parameters whose scrypt cost 128·r·N·p exceeds this many bytes. @default DEFAULT_MAX_SCRYPT_MEMORY */
+  readonly maxMemoryBytes?: number
+}
+
+/**
+ * The 32-byte key scrypt (RFC 7914) derives from `passphrase` (NFKC, UTF-8) and `salt`,
+ * for formats that seal more than one secret under a passphrase (a backup file). The
+ * caller wipes it.
+ * @throws {TypeError} if an argument has the wrong type.
+ * @throws {RangeError} if the passphrase is empty or too long, the salt not 16..64 bytes,
+ *   a parameter out of bounds (log2N 1..30, r 1..64, p 1..16), or the cost above `maxMemoryBytes`.
+ * @example const key = await derivePassphraseKey(passphrase, salt, DEFAULT_SCRYPT_PARAMS)
+ */
+export async function derivePassphraseKey(passphrase: string, salt: Uint8Array, params: ScryptParams, opts: DerivePassphraseKeyOptions = {}): Promise<Uint8Array> {
+  assertBytesInRange(salt, 'salt', 16, 64)
+  assertUint(params.log2N, 'params.log2N', 1, MAX_LOG2N)
+  assertUint(params.r, 'params.r', 1, MAX_R)
+  assertUint(params.p, 'params.p', 1, MAX_P)
+  const memory = scryptMemory(params)
+  const maxMemory = opts.maxMemoryBytes ?? DEFAULT_MAX_SCRYPT_MEMORY
+  if (memory > maxMemory) throw new RangeError(`scrypt parameters need ${memory} bytes, above the limit of ${maxMemory}`)
+  const pass = passphraseBytes(passphrase)
+  try {
+    return await deriveKey(pass, salt, params, memory)
+  } finally {
+    wipe(pass)
+  }
+}
+
 interface ParsedBlob {
   readonly params: ScryptParams
   readonly salt: Uint8Array

@@ -47,7 +47,9 @@ export const AeadLabel = {
   /** One chunk of an encrypted attachment: `aad = label ‖ blobId ‖ index ‖ last`. */
   attachment: 'phr/v1/attachment',
   /** A device's local key vault (epoch keys and device secrets) at rest. */
-  vault: 'phr/v1/vault'
+  vault: 'phr/v1/vault',
+  /** One segment of an encrypted backup file: `aad = label ‖ file header ‖ index ‖ final`. */
+  backupSegment: 'phr/v1/backup-segment'
 } as const
 
 /** One of the AEAD labels. */
@@ -68,7 +70,11 @@ export const KdfLabel = {
   /** HKDF info → the person's 32-byte epoch seed (from the recovery entropy). */
   epochSeed: 'phr/v1/epoch-seed',
   /** HKDF info prefix (‖ epoch as u32 BE; salt = doc id) → a rotated epoch's key. */
-  epochKey: 'phr/v1/epoch-key'
+  epochKey: 'phr/v1/epoch-key',
+  /** HKDF info (salt = the backup file's header) → the key its segments are sealed under. */
+  backupKey: 'phr/v1/backup/key',
+  /** HKDF info (salt = the backup file's header) → its 16-byte passphrase check. */
+  backupCheck: 'phr/v1/backup/check'
 } as const
 
 const encoder = new TextEncoder()

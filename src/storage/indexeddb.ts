@@ -171,6 +171,10 @@ export async function createIndexedDbStore(init: IndexedDbStoreInit): Promise<En
     async getMeta(name) {
       return (await req(db.transaction(META, 'readonly').objectStore(META).get(name))) as Uint8Array | undefined
     },
+    async metaNames() {
+      // IndexedDB returns keys in key order: strings sort by code unit, as Array#sort does
+      return (await req(db.transaction(META, 'readonly').objectStore(META).getAllKeys())) as string[]
+    },
     async putChunks(blobId, list) {
       const tx = write([CHUNKS])
       for (const c of list) tx.objectStore(CHUNKS).put(c.bytes, [blobId, c.index])
@@ -181,6 +185,10 @@ export async function createIndexedDbStore(init: IndexedDbStoreInit): Promise<En
     },
     async chunkCount(blobId) {
       return req(db.transaction(CHUNKS, 'readonly').objectStore(CHUNKS).count(IDBKeyRange.bound([blobId, 0], [blobId, Number.MAX_SAFE_INTEGER])))
+    },
+    async blobIds() {
+      const keys = (await req(db.transaction(CHUNKS, 'readonly').objectStore(CHUNKS).getAllKeys())) as Array<[string, number]>
+      return [...new Set(keys.map((k) => k[0]))]
     },
     async close() {
       db.close()

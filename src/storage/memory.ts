@@ -90,6 +90,10 @@ export function createMemoryStore(): EnvelopeStore {
       open()
       return meta.get(name)?.slice()
     },
+    async metaNames() {
+      open()
+      return [...meta.keys()].sort()
+    },
     async putChunks(blobId, list) {
       open()
       let m = chunks.get(blobId)
@@ -103,6 +107,10 @@ export function createMemoryStore(): EnvelopeStore {
     async chunkCount(blobId) {
       open()
       return chunks.get(blobId)?.size ?? 0
+    },
+    async blobIds() {
+      open()
+      return [...chunks].filter(([, m]) => m.size > 0).map(([id]) => id).sort()
     },
     async close() {
       closed = true

@@ -49,6 +49,8 @@ export interface EnvelopeStore {
   putMeta(name: string, value: Uint8Array): Promise<void>
   /** The record stored under `name`, if any. */
   getMeta(name: string): Promise<Uint8Array | undefined>
+  /** The name of every stored meta record, sorted (a backup copies them all). */
+  metaNames(): Promise<string[]>
 
   /** Stores encrypted attachment chunks in one transaction. */
   putChunks(blobId: string, chunks: ReadonlyArray<{ index: number; bytes: Uint8Array }>): Promise<void>
@@ -56,6 +58,8 @@ export interface EnvelopeStore {
   getChunk(blobId: string, index: number): Promise<Uint8Array | undefined>
   /** How many chunks of an attachment are stored (0 when none). */
   chunkCount(blobId: string): Promise<number>
+  /** The id of every attachment with a chunk stored, sorted (a backup copies them all). */
+  blobIds(): Promise<string[]>
 
   /** Releases the underlying database. */
   close(): Promise<void>

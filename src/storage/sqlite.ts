@@ -71,7 +71,9 @@ export function createSqliteStore(init: SqliteStoreInit): EnvelopeStore {
     getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
     putChunk: db.prepare('INSERT OR REPLACE INTO chunks (blob, idx, bytes) VALUES (?, ?, ?)'),
     getChunk: db.prepare('SELECT bytes FROM chunks WHERE blob = ? AND idx = ?'),
-    countChunks: db.prepare('SELECT count(*) AS n FROM chunks WHERE blob = ?')
+    countChunks: db.prepare('SELECT count(*) AS n FROM chunks WHERE blob = ?'),
+    metaNames: db.prepare('SELECT name FROM meta'),
+    blobIds: db.prepare('SELECT DISTINCT blob FROM chunks')
   } satisfies Record<string, StatementSync>
 
   const tx = <T>(fn: () => T): T => sqliteTransaction(db, fn)
@@ -145,6 +147,9 @@ export function createSqliteStore(init: SqliteStoreInit): EnvelopeStore {
     async getMeta(name) {
       return (q.getMeta.get(name) as { value: Uint8Array } | undefined)?.value
     },
+    async metaNames() {
+      return (q.metaNames.all() as Array<{ name: string }>).map((r) => r.name).sort(byHex)
+    },
     async putChunks(blobId, list) {
       tx(() => {
         for (const c of list) q.putChunk.run(blobId, c.index, c.bytes)
@@ -155,6 +160,9 @@ export function createSqliteStore(init: SqliteStoreInit): EnvelopeStore {
     },
     async chunkCount(blobId) {
       return (q.countChunks.get(blobId) as { n: number }).n
+    },
+    async blobIds() {
+      return (q.blobIds.all() as Array<{ blob: string }>).map((r) => r.blob).sort(byHex)
     },
     async close() {
       if (db.isOpen) db.close()

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PhrError } from '../../src/lib/index.ts'
-import { DEFAULT_SCRYPT_PARAMS, keystoreParams, openSecret, sealSecret } from '../../src/crypto/index.ts'
+import { DEFAULT_SCRYPT_PARAMS, derivePassphraseKey, keystoreParams, openSecret, sealSecret } from '../../src/crypto/index.ts'
 import { rejected, seq } from './helpers.ts'
 
 /** Cheap parameters for tests; production uses DEFAULT_SCRYPT_PARAMS (N = 2^16). */
@@ -82,5 +82,22 @@ describe('key store', () => {
     await expect(sealSecret('x' as unknown as Uint8Array, 'pw')).rejects.toThrow(TypeError)
     await expect(sealSecret(seq(0, 4), 'pw', { params: { log2N: 31, r: 8, p: 1 } })).rejects.toThrow(RangeError)
     await expect(sealSecret(seq(0, 4), 'pw', { salt: new Uint8Array(8) })).rejects.toThrow(RangeError)
+  })
+})
+
+describe('derivePassphraseKey', () => {
+  const params = { log2N: 10, r: 8, p: 1 }
+  const salt = seq(0, 16)
+  it('is scrypt over the NFKC form: the same key for the same passphrase, another for another salt or passphrase', async () => {
+    const a = await derivePassphraseKey('caf\u00e9', salt, params)
+    expect(a).toHaveLength(32)
+    expect(await derivePassphraseKey('cafe\u0301', salt, params)).toEqual(a)
+    expect(await derivePassphraseKey('cafe', salt, params)).not.toEqual(a)
+    expect(await derivePassphraseKey('caf\u00e9', seq(1, 16), params)).not.toEqual(a)
+  })
+  it('refuses a short salt, an empty passphrase and parameters over the memory cap', async () => {
+    await expect(derivePassphraseKey('x', seq(0, 8), params)).rejects.toThrow(RangeError)
+    await expect(derivePassphraseKey('', salt, params)).rejects.toThrow(RangeError)
+    await expect(derivePassphraseKey('x', salt, { log2N: 20, r: 8, p: 1 }, { maxMemoryBytes: 1024 * 1024 })).rejects.toThrow(RangeError)
   })
 })

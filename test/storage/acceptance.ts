@@ -156,6 +156,21 @@ export function envelopeStoreSuite(name: string, factory: StoreFactory): void {
       expect(await store.getChunk('blob1', 2)).toBeUndefined()
     })
 
+    it('lists every meta name and every attachment, sorted', async () => {
+      const tag = toHex(doc)
+      const names = [`${tag}-b`, `${tag}-a`, `${tag}-c`]
+      for (const n of names) await store.putMeta(n, new Uint8Array([1]))
+      await store.putMeta(names[0]!, new Uint8Array([2]))
+      const listedNames = await store.metaNames()
+      expect(listedNames.filter((n) => n.startsWith(tag))).toEqual([...names].sort())
+      expect(listedNames).toEqual([...listedNames].sort())
+      await store.putChunks(`${tag}-y`, [{ index: 0, bytes: new Uint8Array([9]) }, { index: 1, bytes: new Uint8Array([8]) }])
+      await store.putChunks(`${tag}-x`, [{ index: 0, bytes: new Uint8Array([7]) }])
+      const blobs = await store.blobIds()
+      expect(blobs.filter((b) => b.startsWith(tag))).toEqual([`${tag}-x`, `${tag}-y`])
+      expect(blobs).toEqual([...blobs].sort())
+    })
+
     if (factory.reopen !== undefined) {
       const reopen = factory.reopen.bind(factory)
       it('holds everything after close and reopen', async () => {

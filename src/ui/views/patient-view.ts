@@ -15,6 +15,7 @@ import '../prescriptions-panel.ts'
 import '../insights-card.ts'
 import '../onboarding.ts'
 import '../emergency-qr.ts'
+import '../backup-panel.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -225,6 +226,7 @@ export class PatientView extends LitElement {
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
+      <phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>
       <phr-sync-panel
         .snapshot=${this.sync}
         .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
@@ -263,7 +265,8 @@ export class PatientView extends LitElement {
             <button type="button" class="secondary" @click=${() => (this.state = { kind: 'joining' })}>${msg('I already have a record on another device')}</button>
             <button type="button" @click=${() => (this.state = { kind: 'onboarding' })}>${msg('Create my record')}</button>
           </div>
-        </section>`
+        </section>
+        <phr-backup-restore .backups=${this.services?.backups} @restored=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-backup-restore>`
       case 'onboarding':
         return html`<phr-onboarding
           .records=${this.services?.records}
