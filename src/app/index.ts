@@ -20,6 +20,7 @@ import { createPharmacy, type Pharmacy } from './prescriptions.ts'
 import { lazyInsightsWorker } from './insights-worker.ts'
 import { prescribingCheck } from './prescribing-check.ts'
 import { systemNotifier } from './alert-notifications.ts'
+import { createBluetoothDevices, type BluetoothDevices } from './bluetooth-devices.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -57,6 +58,8 @@ export {
 export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
 export type { LiveReadingInput } from './live-vitals.ts'
+export { createBluetoothDevices, valuesOf, type BluetoothDevices, type BluetoothDevicesComponents, type PairedDevice, type DeviceValue } from './bluetooth-devices.ts'
+export { DeviceKinds, BluetoothUnavailableError, PairingCancelledError, DeviceValueError, GattTimeoutError, DeviceUnsupportedError, RacpRequestError, RacpTimeoutError, DEVICE_LOINC, type DeviceKind, type ConnectionState } from '../devices/index.ts'
 export { ThresholdRuleError, ThresholdUnitError, describeRule, convertValue, canonicalUnit, type ThresholdRule, type ThresholdComparator, type ThresholdAlert } from '../devices/index.ts'
 
 /** Everything the UI may use. */
@@ -72,6 +75,8 @@ export interface AppServices {
   practitioner: Practitioner
   /** The pharmacy page: verifies a prescription offline. */
   pharmacy: Pharmacy
+  /** The patient's Bluetooth devices; their readings go into the open record. */
+  devices: BluetoothDevices
 }
 
 /** What the services are built from. */
@@ -79,6 +84,8 @@ export interface AppComponents extends RelayStatusComponents {
   indexedDB: Pick<IDBFactory, 'databases' | 'deleteDatabase'>
   /** `navigator.userAgent`, for this device's default name. @default '' */
   userAgent?: string
+  /** Where paired devices' kinds and glucose sequence numbers are kept (`localStorage`). @default none */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>
 }
 
 /** Builds the app's services; nothing starts until `relay.start()`. */
@@ -89,10 +96,11 @@ export function createAppServices(components: AppComponents): AppServices {
   const insights = lazyInsightsWorker()
   // alerts as system notifications where the user allowed them (no-op without the API)
   const notify = systemNotifier(globalThis)
+  const records = createPatientRecords({ ...components, deviceName, relayStatus: relay, insights, notify })
   return {
     relay,
     holdings: () => localHoldings(components.indexedDB),
-    records: createPatientRecords({ ...components, deviceName, relayStatus: relay, insights, notify }),
+    records,
     deviceName,
     practitioner: createPractitioner({
       indexedDB: components.indexedDB,
@@ -101,7 +109,15 @@ export function createAppServices(components: AppComponents): AppServices {
       insights,
       checkPrescription: prescribingCheck(() => insights.client())
     }),
-    pharmacy: createPharmacy({ fetch: components.fetch })
+    pharmacy: createPharmacy({ fetch: components.fetch }),
+    devices: createBluetoothDevices({
+      record: async (reading) => {
+        const open = records.current()
+        if (open === undefined) throw new RangeError('no record is open: the reading was not stored')
+        await open.recordReading(reading)
+      },
+      storage: components.storage
+    })
   }
 }
 
