@@ -21,6 +21,7 @@ import { lazyInsightsWorker } from './insights-worker.ts'
 import { prescribingCheck } from './prescribing-check.ts'
 import { systemNotifier } from './alert-notifications.ts'
 import { createRecordBackups, type RecordBackups } from './backup.ts'
+import { createBluetoothDevices, type BluetoothDevices } from './bluetooth-devices.ts'
 
 export { RelayState, type RelayStatus, type RelayStatusSnapshot } from './relay-status.ts'
 export { LOCALES, isLocale, initialLocale, rememberLocale, type Locale } from './settings.ts'
@@ -61,6 +62,8 @@ export { requestAlertNotifications, type AlertNotification } from './alert-notif
 export { RecordAlreadyHeldError, BackupDamagedError, BackupFormatError, BackupTooLargeError, type RecordBackups, type BackupDownload } from './backup.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
 export type { LiveReadingInput } from './live-vitals.ts'
+export { createBluetoothDevices, valuesOf, type BluetoothDevices, type BluetoothDevicesComponents, type PairedDevice, type DeviceValue } from './bluetooth-devices.ts'
+export { DeviceKinds, BluetoothUnavailableError, PairingCancelledError, DeviceValueError, GattTimeoutError, DeviceUnsupportedError, RacpRequestError, RacpTimeoutError, DEVICE_LOINC, type DeviceKind, type ConnectionState } from '../devices/index.ts'
 export { ThresholdRuleError, ThresholdUnitError, describeRule, convertValue, canonicalUnit, type ThresholdRule, type ThresholdComparator, type ThresholdAlert } from '../devices/index.ts'
 
 /** Everything the UI may use. */
@@ -78,6 +81,8 @@ export interface AppServices {
   pharmacy: Pharmacy
   /** Encrypted backup of the patient's record, and its restore on a device without one. */
   backups: RecordBackups
+  /** The patient's Bluetooth devices; their readings go into the open record. */
+  devices: BluetoothDevices
 }
 
 /** What the services are built from. */
@@ -85,6 +90,8 @@ export interface AppComponents extends RelayStatusComponents {
   indexedDB: Pick<IDBFactory, 'databases' | 'deleteDatabase'>
   /** `navigator.userAgent`, for this device's default name. @default '' */
   userAgent?: string
+  /** Where paired devices' kinds and glucose sequence numbers are kept (`localStorage`). @default none */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>
 }
 
 /** Builds the app's services; nothing starts until `relay.start()`. */
@@ -109,7 +116,15 @@ export function createAppServices(components: AppComponents): AppServices {
       checkPrescription: prescribingCheck(() => insights.client())
     }),
     pharmacy: createPharmacy({ fetch: components.fetch }),
-    backups: createRecordBackups({ records, indexedDB: components.indexedDB })
+    backups: createRecordBackups({ records, indexedDB: components.indexedDB }),
+    devices: createBluetoothDevices({
+      record: async (reading) => {
+        const open = records.current()
+        if (open === undefined) throw new RangeError('no record is open: the reading was not stored')
+        await open.recordReading(reading)
+      },
+      storage: components.storage
+    })
   }
 }
 

@@ -11,7 +11,7 @@ const locale = initialLocale(localStorage, navigator.languages)
 document.documentElement.lang = locale
 await setLocale(locale)
 
-const services = createAppServices({ window, fetch: window.fetch.bind(window), indexedDB, userAgent: navigator.userAgent })
+const services = createAppServices({ window, fetch: window.fetch.bind(window), indexedDB, userAgent: navigator.userAgent, storage: localStorage })
 const shell = document.querySelector<AppShell>('phr-app')
 if (shell !== null) shell.services = services
 services.relay.start()

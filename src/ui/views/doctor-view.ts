@@ -8,6 +8,7 @@ import { getLocale } from '../i18n.ts'
 import { partName } from '../share-visit.ts'
 import '../prescribe-form.ts'
 import '../insights-card.ts'
+import '../telemonitor-panel.ts'
 
 type State =
   | { kind: 'loading' }
@@ -245,6 +246,7 @@ export class DoctorView extends LitElement {
         ${list(v.allergies, 'allergies', msg('Allergies'))} ${list(v.conditions, 'conditions', msg('Conditions'))} ${list(v.medications, 'medications', msg('Medications'))}
       </div>
       <phr-insights-card heading-level="3" .insights=${replica?.insights}></phr-insights-card>
+      <phr-telemonitor-panel .telemonitor=${replica?.telemonitor()}></phr-telemonitor-panel>
       <h3>${msg('Visit notes')}</h3>
       ${v.notes.length === 0 ? html`<p>${msg('No notes yet.')}</p>` : html`<ul data-testid="dr-notes">${v.notes.map((n) => html`<li>${n.text}</li>`)}</ul>`}
       ${v.status === 'active'

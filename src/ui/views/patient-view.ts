@@ -16,6 +16,7 @@ import '../insights-card.ts'
 import '../onboarding.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
+import '../devices-panel.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -211,6 +212,7 @@ export class PatientView extends LitElement {
     return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
+      <phr-devices-panel .record=${s.record}></phr-devices-panel>
       <section class="card" aria-labelledby="add-h">
         <h2 id="add-h">${msg('Add an allergy')}</h2>
         <form class="inline" @submit=${this.addAllergy}>
