@@ -13,8 +13,8 @@ import { ConsultMessageFormatError } from './errors.ts'
 
 /** Longest chat message, in characters. */
 export const MAX_CHAT_TEXT = 2000
-/** Largest file sent in a call (small files: a photo of a rash, a lab PDF). */
-export const MAX_CALL_FILE_BYTES = 1024 * 1024
+/** Largest file sent in a call (a photo of a rash, a lab PDF): kept inline in a DocumentReference, under the record's 1 MiB per resource once base64-encoded. */
+export const MAX_CALL_FILE_BYTES = 512 * 1024
 /** Largest binary chunk of a file (RFC 8831 §6.6: keep messages small for interleaving). */
 export const MAX_FILE_CHUNK_BYTES = 16 * 1024
 /** Longest file name. */

@@ -50,4 +50,7 @@ export { PrescriptionFormatError, PrescriptionTooLargeError, PrescriptionSignatu
 export { CallPhase, CallEndReason, IDLE, nextCallState, callStartedAt, type CallState, type CallEvent } from './call-state.ts'
 export { encodeConsultMessage, decodeConsultMessage, DeclineReason, HangupReason, MAX_CONSULT_MESSAGE_BYTES, MAX_SDP_BYTES, MAX_CANDIDATE_BYTES, type ConsultMessage, type SignalMessage } from './signal-messages.ts'
 export { parseChannelMessage, channelMessageText, MAX_CHAT_TEXT, MAX_CALL_FILE_BYTES, MAX_FILE_CHUNK_BYTES, MAX_FILE_NAME, type ChannelMessage } from './channel-messages.ts'
+export { createMediaCall, MediaProblem, type MediaCall, type MediaCallInit, type MediaCallSnapshot, type ChatLine, type CallFile } from './media-call.ts'
+export { callQuality, statsSample, QualityLevel, POOR_LOSS, FAIR_LOSS, POOR_RTT_MS, FAIR_RTT_MS, type CallQuality, type StatsSample } from './quality.ts'
+export { visitRecordOf, MAX_VISIT_REASON, type VisitRecordInput, type VisitResource, type TranscriptLine, type SharedFile } from './visit-record.ts'
 export { createConsultService, CONSULT_PROTOCOL, type ConsultService, type ConsultServiceInit, type CallParty, type IncomingRing, type RingOptions, type SignalChannel, type SignalEnd } from './signalling.ts'

@@ -18,7 +18,9 @@ afterEach(async () => {
 
 async function node(d: Device): Promise<Peer> {
   const p = await createNodePeer({ privateKey: await privateKeyOf(d), allowInsecureLoopback: true, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  cleanup.push(() => p.stop())
+  cleanup.push(async () => {
+    await p.stop()
+  })
   return p
 }
 
@@ -51,7 +53,9 @@ async function side(name: string, opts: { ringTimeoutMs?: number; answer?: (r: I
     ...(opts.ringTimeoutMs === undefined ? {} : { ringTimeoutMs: opts.ringTimeoutMs })
   })
   await service.start()
-  cleanup.push(() => service.stop())
+  cleanup.push(async () => {
+    await service.stop()
+  })
   return { device: d, peer, service, rings, faults, allow, addr: `${peer.getMultiaddrs()[0]?.toString() ?? ''}` }
 }
 
