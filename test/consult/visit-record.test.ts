@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { callQuality, statsSample, visitRecordOf, MAX_CALL_FILE_BYTES } from '../../src/consult/index.ts'
-import { createCompartment, type FhirResource } from '../../src/record/index.ts'
+import { createCompartment } from '../../src/record/index.ts'
 import { asDocId } from '../../src/lib/index.ts'
 
 const base = {
@@ -46,7 +46,7 @@ describe('visit record', () => {
     expect(out[1]).toMatchObject({ encounter: { reference: `Encounter/${out[0]?.id}` }, payload: [{ contentString: '[09:01:00] Dr Nodira Karimova: How is the pressure?' }, { contentString: '[09:01:30] Aziza Yusupova: 135/85 this morning' }] })
     expect(out[2]).toMatchObject({ context: { encounter: [{ reference: `Encounter/${out[0]?.id}` }] }, content: [{ attachment: { contentType: 'application/pdf', title: 'bp diary.pdf', size: 3, data: 'AQID' } }] })
     const c = createCompartment({ kind: 'visit:test', docId: asDocId(new Uint8Array(16).fill(1)) })
-    for (const r of out) c.resources.put(r as unknown as FhirResource)
+    for (const r of out) c.resources.put(r)
     expect(c.resources.list('Encounter')).toHaveLength(1)
     expect(c.resources.list('DocumentReference')).toHaveLength(1)
     c.destroy()
