@@ -37,6 +37,8 @@ export type { GranteeCredential } from './consent-state.ts'
 export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment, type PrescriptionRequest } from './practitioner.ts'
 export { CHECK_FAILED_WARNING, type Pharmacy, type PharmacyCheck, type RecordPrescription, type PrescribeResult, type PrescribingWarning, type PrescriptionCheck, type PrescribingContext } from './prescriptions.ts'
 export { MAX_PRESCRIPTION_TEXT_BYTES, MAX_REPEATS, MAX_VALIDITY_MS, MAX_QUANTITY, MAX_PRESCRIPTION_TEXT_CHARS, type PrescriptionVerdict, type PrescriptionDetails, type PrescriberInfo } from '../consult/index.ts'
+export { type Consultations, type CallView, type FinishedCall } from './consultations.ts'
+export { CallPhase, CallEndReason, MediaProblem, QualityLevel, MAX_CHAT_TEXT, MAX_CALL_FILE_BYTES, MAX_VISIT_REASON, type CallState, type MediaCall, type MediaCallSnapshot, type ChatLine, type CallFile, type CallQuality } from '../consult/index.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
 
 /** Everything the UI may use. */
@@ -70,7 +72,11 @@ export function createAppServices(components: AppComponents): AppServices {
     holdings: () => localHoldings(components.indexedDB),
     records: createPatientRecords({ ...components, deviceName, relayStatus: relay }),
     deviceName,
-    practitioner: createPractitioner({ indexedDB: components.indexedDB, relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays }),
+    practitioner: createPractitioner({
+      indexedDB: components.indexedDB,
+      relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays,
+      iceServers: async () => (await loadAppConfig(components.fetch)).iceServers
+    }),
     pharmacy: createPharmacy({ fetch: components.fetch })
   }
 }

@@ -21,6 +21,9 @@ import { AuditAction } from '../consent/index.ts'
 import { createTrustList } from '../crypto/index.ts'
 import { listPrescriptions, type RecordPrescription } from './prescriptions.ts'
 import type { CompartmentKind } from '../record/index.ts'
+import { toHex } from '../lib/index.ts'
+import { CallNotAllowedError } from '../consult/index.ts'
+import { createConsultations, type Consultations } from './consultations.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -40,6 +43,8 @@ export interface OpenRecord {
   readonly sync: SyncRuntime
   /** Sharing for visits, the people with access, revocation, the audit log. */
   readonly consent: PatientConsent
+  /** Video calls with the people who have access. */
+  readonly consult: Consultations
   /** The summary; `complete` is false while anything (a dependency, a first sync) is missing. */
   summary(): RecordSummary
   /** Records an allergy the patient reports. @throws {RangeError} for an empty or too long text */
@@ -92,12 +97,25 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     await consent.start()
     // a doctor's device may change only its visit compartment, whatever keys it holds
     session.setWriteCheck((docHex, author) => consent.mayWrite(docHex, author))
-    const authorities = await loadAppConfig(components.fetch).then(
-      (c) => c.authorities,
+    const config = await loadAppConfig(components.fetch).then(
+      (c) => c,
       // no config now (offline): no authority is trusted, so every doctor shows as unverified
-      () => []
+      () => undefined
     )
+    const authorities = config?.authorities ?? []
     const trustList = createTrustList(authorities)
+    // video calls with a grantee: rung both ways only under a grant in force now
+    const consult = createConsultations({
+      ring: (grantIdHex, signal) => {
+        const to = consent.callTarget(grantIdHex)
+        if (to === undefined) return Promise.reject(new CallNotAllowedError('consult: no grant in force with this person'))
+        // `sync` is made below; a ring comes only from the screen, once it runs
+        return sync.ring(to, signal)
+      },
+      nameOf: (grantIdHex) => consent.people().find((p) => p.grantId === grantIdHex)?.name ?? '',
+      selfName: () => summarize(session).name,
+      iceServers: async () => (await loadAppConfig(components.fetch)).iceServers
+    })
     const sync = createSyncRuntime(
       {
         session,
@@ -113,6 +131,10 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
           approve: (request) => consent.approve(request),
           trustList,
           onSession: (e) => consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName })
+        },
+        consult: {
+          authorize: (party) => consent.callAllowed(party.person, party.peerId, toHex(party.grantId)),
+          onRing: (r) => consult.onRing(r)
         }
       },
       { deviceName: components.deviceName }
@@ -137,6 +159,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       session,
       sync,
       consent,
+      consult,
       summary() {
         const s = summarize(session)
         // on a linked device, a compartment that never synced may hold only part of the record
@@ -148,6 +171,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
       async close() {
+        consult.close()
         consent.stop()
         components.relayStatus?.follow(undefined)
         await sync.stop()
