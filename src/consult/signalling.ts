@@ -113,6 +113,10 @@ export interface ConsultService {
   readonly busy: boolean
 }
 
+/** Dials tried before a call counts as unreachable, and how long each may take. */
+const DIAL_ATTEMPTS = 3
+const DIAL_TIMEOUT_MS = 15_000
+
 const FRAMES = { maxFrameBytes: MAX_CONSULT_MESSAGE_BYTES, maxBufferedBytes: MAX_CONSULT_MESSAGE_BYTES + 1024 }
 
 type Negotiation = Exclude<SignalMessage, { type: 'hangup' }>
@@ -262,6 +266,30 @@ export function createConsultService(peer: Peer, init: ConsultServiceInit): Cons
     }
   }
 
+  /**
+   * A connection to the callee's device: a direct one already open (sync keeps one while
+   * the two talk), else a dial, tried up to `DIAL_ATTEMPTS` times (a first WebRTC dial
+   * through a relay can lose a race with one already under way).
+   */
+  async function reach(peerId: string, addr: string, signal: AbortSignal): Promise<Connection> {
+    const open = (): Connection | undefined => peer.getConnections().find((c) => c.remotePeer.toString() === peerId && c.status === 'open' && c.limits === undefined)
+    let last: unknown
+    for (let attempt = 1; attempt <= DIAL_ATTEMPTS; attempt++) {
+      const existing = open()
+      if (existing !== undefined) return existing
+      signal.throwIfAborted()
+      try {
+        const connection = await peer.dial(multiaddr(addr), { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
+        if (connection.remotePeer.toString() !== peerId) throw new CallNotAllowedError('consult: another device answered at that address')
+        return connection
+      } catch (err) {
+        if (err instanceof CallNotAllowedError || signal.aborted) throw err
+        last = err
+      }
+    }
+    throw last instanceof Error ? last : new CallClosedError('consult: the other device could not be reached')
+  }
+
   return {
     get busy() {
       return busy
@@ -286,10 +314,8 @@ export function createConsultService(peer: Peer, init: ConsultServiceInit): Cons
       const signal = AbortSignal.any([stopper.signal, ...(opts.signal === undefined ? [] : [opts.signal])])
       let frames: FrameStream | undefined
       try {
-        const dialSignal = AbortSignal.any([signal, AbortSignal.timeout(3 * stepMs)])
-        const connection = await peer.dial(multiaddr(opts.addr), { signal: dialSignal })
-        if (connection.remotePeer.toString() !== to.peerId) throw new CallNotAllowedError('consult: another device answered at that address')
-        const stream = await connection.newStream(CONSULT_PROTOCOL, { signal: dialSignal, runOnLimitedConnection: true })
+        const connection = await reach(to.peerId, opts.addr, signal)
+        const stream = await connection.newStream(CONSULT_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(stepMs)]), runOnLimitedConnection: true })
         const f = frameStream(stream, { ...FRAMES, frameTimeoutMs: stepMs })
         frames = f
         const callId = randomBytes(16)
