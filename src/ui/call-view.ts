@@ -28,6 +28,8 @@ export class CallPanel extends LitElement {
   declare devices: MediaDeviceInfo[]
   declare error: string | undefined
   private unsubscribe: (() => void) | undefined
+  /** Object URLs of received files, made once each and revoked when the screen goes. */
+  private urls = new Map<string, string>()
   static override styles = [
     viewStyles,
     formStyles,
@@ -130,6 +132,17 @@ export class CallPanel extends LitElement {
     super.disconnectedCallback()
     this.unsubscribe?.()
     this.unsubscribe = undefined
+    for (const u of this.urls.values()) URL.revokeObjectURL(u)
+    this.urls.clear()
+  }
+
+  private urlOf(id: string, data: Uint8Array, mime: string): string {
+    let u = this.urls.get(id)
+    if (u === undefined) {
+      u = URL.createObjectURL(new Blob([data.slice().buffer], { type: mime }))
+      this.urls.set(id, u)
+    }
+    return u
   }
 
   /** The call, if it is this grant's. */
@@ -275,7 +288,7 @@ export class CallPanel extends LitElement {
         ${(m?.files ?? []).map(
           (f) => html`<li data-testid="call-file" data-mine=${f.mine ? 'true' : 'false'}>
             <strong>${f.mine ? msg('You') : c.remoteName}:</strong>
-            ${f.data === undefined ? f.name : html`<a href=${URL.createObjectURL(new Blob([f.data.slice().buffer], { type: f.mime }))} download=${f.name}>${f.name}</a>`} (${Math.ceil(f.size / 1024)} KB)
+            ${f.data === undefined ? f.name : html`<a href=${this.urlOf(f.id, f.data, f.mime)} download=${f.name}>${f.name}</a>`} (${Math.ceil(f.size / 1024)} KB)
           </li>`
         )}
       </ul>
