@@ -144,4 +144,48 @@ describe('a media call between two peer connections', () => {
     await until(async () => (await callee2.stats()).framesDecoded > 0)
     caller2.hangUp()
   })
+
+  it('shows reconnecting when the connection drops, restarts ICE after the grace time, keeps the call’s start when it is back, and gives up after the limit', async () => {
+    const [a, b] = signalPair()
+    let pc: RTCPeerConnection | undefined
+    let faked: RTCPeerConnectionState | undefined
+    let restarts = 0
+    const caller = createMediaCall(a, {
+      reconnectGraceMs: 100,
+      reconnectTimeoutMs: 1_500,
+      createPeerConnection: (c) => {
+        const real = new RTCPeerConnection(c)
+        const realState = (): RTCPeerConnectionState => Reflect.get<object, 'connectionState'>(RTCPeerConnection.prototype, 'connectionState', real) as RTCPeerConnectionState
+        // the test plays the network: the state it reports while "dropped"
+        Object.defineProperty(real, 'connectionState', { get: () => faked ?? realState() })
+        const restart = real.restartIce.bind(real)
+        real.restartIce = () => {
+          restarts++
+          restart()
+        }
+        pc = real
+        return real
+      }
+    })
+    const callee = createMediaCall(b)
+    calls.push(caller, callee)
+    await Promise.all([caller.start(), callee.start()])
+    await until(() => caller.snapshot().state.phase === 'in-call')
+    const since = (caller.snapshot().state as { since: number }).since
+    const drop = (s: RTCPeerConnectionState | undefined): void => {
+      faked = s
+      pc?.dispatchEvent(new Event('connectionstatechange'))
+    }
+    drop('disconnected')
+    expect(caller.snapshot().state).toMatchObject({ phase: 'reconnecting', since })
+    await until(() => restarts === 1)
+    drop(undefined)
+    expect(caller.snapshot().state).toEqual({ phase: 'in-call', since })
+    // a drop that lasts: the call ends as lost, and the other side is told
+    drop('failed')
+    expect(caller.snapshot().state.phase).toBe('reconnecting')
+    expect((await caller.ended).phase).toBe('ended')
+    expect(caller.snapshot().state).toMatchObject({ reason: 'lost' })
+    await until(() => callee.snapshot().state.phase === 'ended')
+  })
 })
