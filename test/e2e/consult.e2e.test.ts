@@ -153,6 +153,7 @@ describe('a video consultation', () => {
         // the doctor's device did not know yet: the patient's device refuses the ring
         await expect.poll(() => doctor.getByTestId('call-ended').getAttribute('data-reason').catch(() => null), { timeout: 30_000 }).toBe('not-allowed')
         expect(await doctor.getByTestId('call-ended').textContent()).toContain('The call was refused')
+        await doctor.getByRole('button', { name: 'Close' }).click()
       }
       await expect.poll(() => doctor.getByTestId('dr-patient').getAttribute('data-status'), { timeout: 30_000 }).toBe('revoked')
       expect(await doctor.getByRole('button', { name: 'Start a video call' }).count()).toBe(0)

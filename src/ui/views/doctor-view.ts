@@ -253,9 +253,9 @@ export class DoctorView extends LitElement {
             ${this.noteError === undefined ? '' : html`<p class="error" role="alert">${this.noteError}</p>`}
             <div class="actions"><button type="submit">${msg('Save the note')}</button></div>
           </form>
-          <phr-prescribe-form .replica=${replica} .view=${v}></phr-prescribe-form>
-          <phr-call-view .consult=${this.services?.practitioner.consult} .grantId=${v.grantId} .active=${v.status === 'active'}></phr-call-view>`
+          <phr-prescribe-form .replica=${replica} .view=${v}></phr-prescribe-form>`
         : ''}
+      <phr-call-view .consult=${this.services?.practitioner.consult} .grantId=${v.grantId} .active=${v.status === 'active'}></phr-call-view>
       <details>
         <summary>${msg('What this device holds')}</summary>
         <ul>
