@@ -19,7 +19,9 @@ export default defineConfig({
         launchOptions: {
           executablePath: CHROMIUM_PATH,
           chromiumSandbox: false,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+          args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+            // WebRTC tests: a fake camera and microphone, no permission prompt, loopback host candidates
+            '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection']
         }
       }),
       instances: [{ browser: 'chromium' }]

@@ -7,6 +7,31 @@ export interface AppConfig {
    * name). Empty unless the server is configured with some (a demo authority is labelled so).
    */
   authorities: Array<{ did: string; name: string }>
+  /**
+   * STUN/TURN servers for video calls between browsers on different networks (RTCIceServer:
+   * `urls`, and `username`/`credential` for TURN). Empty when the server names none: calls
+   * on one machine or one LAN need none, and no third party learns who calls whom.
+   */
+  iceServers: RTCIceServer[]
+}
+
+const MAX_ICE_SERVERS = 8
+
+/** Checks the optional `iceServers` of config.json. @throws AppConfigError */
+function iceServersOf(raw: unknown): RTCIceServer[] {
+  if (raw === undefined) return []
+  const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 512
+  const url = (v: unknown): v is string => text(v) && /^(stuns?|turns?):/.test(v)
+  if (!Array.isArray(raw) || raw.length > MAX_ICE_SERVERS) throw new AppConfigError(`config.json: iceServers must be a list of at most ${MAX_ICE_SERVERS}`)
+  return raw.map((s: unknown) => {
+    const o = s as { urls?: unknown; username?: unknown; credential?: unknown } | null
+    const urls = typeof o?.urls === 'string' ? [o.urls] : o?.urls
+    if (o === null || typeof o !== 'object' || !Array.isArray(urls) || urls.length === 0 || urls.length > 4 || !urls.every(url)) {
+      throw new AppConfigError('config.json: each ICE server needs urls (stun:, stuns:, turn: or turns:)')
+    }
+    if ((o.username !== undefined && !text(o.username)) || (o.credential !== undefined && !text(o.credential))) throw new AppConfigError('config.json: ICE username and credential must be text')
+    return { urls: urls, ...(o.username === undefined ? {} : { username: o.username }), ...(o.credential === undefined ? {} : { credential: o.credential }) }
+  })
 }
 
 /** The config could not be loaded or is not of the expected shape. */
@@ -54,5 +79,9 @@ export async function loadAppConfig(fetchFn: typeof fetch, signal?: AbortSignal)
   ) {
     throw new AppConfigError('config.json: authorities must be a list of at most 16 { did, name }')
   }
-  return { relays: relays as string[], authorities: (rawAuthorities as Array<{ did: string; name: string }>).map((a) => ({ did: a.did, name: a.name })) }
+  return {
+    relays: relays as string[],
+    authorities: (rawAuthorities as Array<{ did: string; name: string }>).map((a) => ({ did: a.did, name: a.name })),
+    iceServers: iceServersOf((json as { iceServers?: unknown }).iceServers)
+  }
 }

@@ -48,6 +48,8 @@ export { InsightsState, type InsightsSnapshot, type RecordInsights } from './rec
 export { factsOf, sourceLabel, unitLabel, readingsOf, type InsightFacts, type News2Risk } from './insight-facts.ts'
 export { RECORD_INCOMPLETE_WARNING } from './prescribing-check.ts'
 export type { Finding, Evidence, Severity, RuleId, BpCategory } from '../insights/index.ts'
+export { type Consultations, type CallView, type FinishedCall } from './consultations.ts'
+export { CallPhase, CallEndReason, MediaProblem, QualityLevel, MAX_CHAT_TEXT, MAX_CALL_FILE_BYTES, MAX_VISIT_REASON, type CallState, type MediaCall, type MediaCallSnapshot, type ChatLine, type CallFile, type CallQuality } from '../consult/index.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
 export {
   TelemonitorRole,
@@ -113,7 +115,8 @@ export function createAppServices(components: AppComponents): AppServices {
       notify,
       relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays,
       insights,
-      checkPrescription: prescribingCheck(() => insights.client())
+      checkPrescription: prescribingCheck(() => insights.client()),
+      iceServers: async () => (await loadAppConfig(components.fetch)).iceServers
     }),
     pharmacy: createPharmacy({ fetch: components.fetch }),
     backups: createRecordBackups({ records, indexedDB: components.indexedDB }),

@@ -109,6 +109,14 @@ export interface PatientConsent {
   mayWrite(docHex: string, author: Uint8Array): boolean
   wants(person: string, device: string, docId: Uint8Array): boolean
   keysFor(person: string, docId: Uint8Array): Uint8Array[]
+  /**
+   * Whether a video call with `person`'s device `peerId` under grant `grantIdHex` is allowed:
+   * that grant is in force now (not expired, not revoked), names that person, and lists that
+   * device (or any of theirs).
+   */
+  callAllowed(person: string, peerId: string, grantIdHex: string): boolean
+  /** Whom to ring for a grant in force: the grantee and their device; undefined otherwise. */
+  callTarget(grantIdHex: string): { person: string; peerId: string; grantId: Uint8Array } | undefined
   /** Sets what the next invite shares. */
   setChoice(choice: ShareChoice): void
   /** The invite host's `approve` hook: waits for the patient's decision. */
@@ -402,6 +410,14 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     },
     keysFor(person, docId) {
       return shelf.keysFor(person, docId)
+    },
+    callAllowed(person, peerId, hex) {
+      return activeGrants().some((g) => grantIdHex(g.id) === hex && g.grantee === person && (g.devices.length === 0 || g.devices.includes(peerId)))
+    },
+    callTarget(hex) {
+      const g = activeGrants().find((x) => grantIdHex(x.id) === hex)
+      const peerId = g?.devices[0]
+      return g === undefined || peerId === undefined ? undefined : { person: g.grantee, peerId, grantId: g.id }
     },
     setChoice(c) {
       const picked = SHAREABLE.filter((k) => c.compartments.includes(k))

@@ -28,6 +28,8 @@ import type { InsightsWorker } from './insights-worker.ts'
 import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
 import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
 import type { AlertNotification } from './alert-notifications.ts'
+import { CallNotAllowedError } from '../consult/index.ts'
+import { createConsultations, type Consultations } from './consultations.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -47,6 +49,8 @@ export interface OpenRecord {
   readonly sync: SyncRuntime
   /** Sharing for visits, the people with access, revocation, the audit log. */
   readonly consent: PatientConsent
+  /** Video calls with the people who have access. */
+  readonly consult: Consultations
   /** The summary; `complete` is false while anything (a dependency, a first sync) is missing. */
   summary(): RecordSummary
   /** Records an allergy the patient reports. @throws {RangeError} for an empty or too long text */
@@ -122,12 +126,25 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     await consent.start()
     // a doctor's device may change only its visit compartment, whatever keys it holds
     session.setWriteCheck((docHex, author) => consent.mayWrite(docHex, author))
-    const authorities = await loadAppConfig(components.fetch).then(
-      (c) => c.authorities,
+    const config = await loadAppConfig(components.fetch).then(
+      (c) => c,
       // no config now (offline): no authority is trusted, so every doctor shows as unverified
-      () => []
+      () => undefined
     )
+    const authorities = config?.authorities ?? []
     const trustList = createTrustList(authorities)
+    // video calls with a grantee: rung both ways only under a grant in force now
+    const consult = createConsultations({
+      ring: (grantIdHex, signal) => {
+        const to = consent.callTarget(grantIdHex)
+        if (to === undefined) return Promise.reject(new CallNotAllowedError('consult: no grant in force with this person'))
+        // `sync` is made below; a ring comes only from the screen, once it runs
+        return sync.ring(to, signal)
+      },
+      nameOf: (grantIdHex) => consent.people().find((p) => p.grantId === grantIdHex)?.name ?? '',
+      selfName: () => summarize(session).name,
+      iceServers: async () => (await loadAppConfig(components.fetch)).iceServers
+    })
     const sync = createSyncRuntime(
       {
         session,
@@ -146,6 +163,10 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
             const kinds = e.docs.map((hex) => session.keyring.get(hex)?.kind ?? hex.slice(0, 8))
             consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName, compartments: kinds.join(','), sent: e.sent, received: e.received, since: e.since })
           }
+        },
+        consult: {
+          authorize: (party) => consent.callAllowed(party.person, party.peerId, toHex(party.grantId)),
+          onRing: (r) => consult.onRing(r)
         }
       },
       { deviceName: components.deviceName }
@@ -179,6 +200,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       session,
       sync,
       consent,
+      consult,
       summary() {
         const s = summarize(session)
         // on a linked device, a compartment that never synced may hold only part of the record
@@ -203,6 +225,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       async close() {
         alerts.stop()
         insights.close()
+        consult.close()
         consent.stop()
         components.relayStatus?.follow(undefined)
         await sync.stop()

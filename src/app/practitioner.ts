@@ -65,7 +65,8 @@ import { createIndexedDbStore, type EnvelopeStore } from '../storage/index.ts'
 import { isWithdrawn, visitCompartment, type CodeableConcept, type FhirResource } from '../record/index.ts'
 import { bindCompartment, type OpenCompartment } from './record-session.ts'
 import { prescribeInto, type PrescribeResult, type PrescriptionCheck } from './prescriptions.ts'
-import type { PrescriptionDraft } from '../consult/index.ts'
+import { CallNotAllowedError, createConsultService, visitRecordOf, type ConsultService, type PrescriptionDraft } from '../consult/index.ts'
+import { createConsultations, type Consultations, type FinishedCall } from './consultations.ts'
 import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
@@ -149,6 +150,12 @@ export interface PatientReplica {
    * compartment.
    */
   telemonitor(): Telemonitor | undefined
+  /**
+   * Writes a finished video visit into the visit compartment: the Encounter, the transcript
+   * if both agreed, the shared files as DocumentReferences.
+   * @throws {RangeError} without the right to write, or for a visit that cannot be written
+   */
+  recordVisit(call: FinishedCall): Promise<void>
 }
 
 /** The doctor's service. */
@@ -169,12 +176,16 @@ export interface Practitioner {
   patients(): PatientReplica[]
   /** Calls `listener` when something shown may have changed (sync). */
   subscribe(listener: () => void): () => void
+  /** Video calls with the patients whose grant is in force. */
+  readonly consult: Consultations
   close(): Promise<void>
 }
 
 /** What the service is given. */
 export interface PractitionerComponents {
   relays(signal: AbortSignal): Promise<string[]>
+  /** STUN/TURN servers for video calls. @default none */
+  iceServers?: () => Promise<RTCIceServer[]>
   /** @default createIndexedDbStore */
   openStore?: (name: string) => Promise<EnvelopeStore>
   indexedDB: Pick<IDBFactory, 'databases'>
@@ -232,9 +243,10 @@ export function createPractitioner(components: PractitionerComponents): Practiti
   }
   let held: Held | undefined
   let saved: SavedPatient[] = []
-  const replicas: Array<PatientReplica & { close(): Promise<void> }> = []
+  const replicas: Array<PatientReplica & { close(): Promise<void>; patientName(): string }> = []
   let peer: Peer | undefined
   let sync: SyncService | undefined
+  let consultService: ConsultService | undefined
   let relayAddr: string | undefined
   const connectedPatients = new Set<string>()
 
@@ -287,6 +299,14 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         warn: (m, e) => console.warn(`sync: ${m}`, e instanceof Error ? e.name : '')
       })
       await s.start()
+      // video calls: only with the device of a patient whose grant to this doctor is in force
+      const c = createConsultService(p, {
+        deviceCert: h.deviceCert,
+        authorize: (party) => entryFor(toHex(party.grantId), party.person, party.peerId) !== undefined,
+        onRing: (ring) => consult.onRing(ring)
+      })
+      await c.start()
+      consultService = c
       s.subscribe(() => notify())
       s.onEvent((e) => {
         if (e.type === 'peer-connected') connectedPatients.add(e.peerId)
@@ -300,7 +320,35 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     return { peer, sync, relay: relayAddr }
   }
 
-  async function openReplica(entry: SavedPatient): Promise<PatientReplica & { close(): Promise<void> }> {
+  /** The saved patient of a grant in force, given by that patient from that device. */
+  function entryFor(grantHex: string, person?: string, peerId?: string): SavedPatient | undefined {
+    return saved.find((x) => {
+      const g = verifyGrant(x.grant)
+      return grantIdHex(g.id) === grantHex && (person === undefined || g.patient === person) && (peerId === undefined || x.issuer === peerId) && x.ended !== true && grantStatus(g, clock(), []) === 'active'
+    })
+  }
+
+  const consult = createConsultations({
+    async ring(grantHex, signal) {
+      const entry = entryFor(grantHex)
+      if (entry === undefined) throw new CallNotAllowedError('consult: no grant in force with this patient')
+      const { relay } = await ensurePeer(AbortSignal.any([signal, AbortSignal.timeout(30_000)]))
+      const service = consultService
+      if (service === undefined) throw new CallNotAllowedError('consult: locked')
+      const grant = verifyGrant(entry.grant)
+      return service.ring({ to: { person: grant.patient, peerId: entry.issuer, grantId: grant.id }, addr: `${relay}/p2p-circuit/webrtc/p2p/${entry.issuer}`, signal })
+    },
+    nameOf: (grantHex) => replicas.find((r) => grantIdHex(r.grant.id) === grantHex)?.patientName() ?? '',
+    selfName: () => info()?.name ?? '',
+    iceServers: components.iceServers ?? (() => Promise.resolve([])),
+    async record(call) {
+      const r = replicas.find((x) => grantIdHex(x.grant.id) === call.grantId)
+      if (r === undefined) throw new RangeError('visit: no such patient')
+      await r.recordVisit(call)
+    }
+  })
+
+  async function openReplica(entry: SavedPatient): Promise<PatientReplica & { close(): Promise<void>; patientName(): string }> {
     const h = held
     if (h === undefined) throw new RangeError('practitioner: locked')
     const grant = verifyGrant(entry.grant)
@@ -379,6 +427,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       grant,
       insights,
       telemonitor: () => telemonitor,
+      patientName: () => nameOf(patientOf()),
       async view() {
         const core = compartments.get('core')
         const list = coreList
@@ -465,6 +514,25 @@ export function createPractitioner(components: PractitionerComponents): Practiti
           notify()
         }
         return result
+      },
+      async recordVisit(call) {
+        const h = held
+        if (h === undefined) throw new RangeError('practitioner: locked')
+        if (visit === undefined || grant.rights !== 'read+visit-write' || statusNow() !== 'active') throw new RangeError('visit: this grant gives no visit compartment')
+        const p = patientOf()
+        const resources = visitRecordOf({
+          id: toHex(randomBytes(8)),
+          start: call.start,
+          end: call.end,
+          doctor: { name: info()?.name ?? h.name, did: h.person.did },
+          patient: { name: nameOf(p), did: grant.patient },
+          reason: call.reason,
+          ...(call.transcript === undefined ? {} : { transcript: call.transcript }),
+          files: call.files
+        })
+        for (const r of resources) visit.compartment.resources.put(r)
+        await visit.persistence.whenSaved()
+        notify()
       },
       async close() {
         insights.close()
@@ -596,11 +664,15 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       return replica
     },
     patients: () => [...replicas],
+    consult,
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
     async close() {
+      consult.close()
+      await consultService?.stop()
+      consultService = undefined
       for (const r of replicas.splice(0)) await r.close()
       await sync?.stop()
       await peer?.stop()

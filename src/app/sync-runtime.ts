@@ -35,6 +35,7 @@ import { createAppMailbox, type AppMailbox, type Backlog, type MailboxStatus, ty
 import { parseEnvelopeHeader } from '../envelope/index.ts'
 import { MAX_SNAPSHOT_BYTES } from '../storage/index.ts'
 import { encodeOwnerMaterial } from './owner-material.ts'
+import { createConsultService, type CallParty, type ConsultService, type IncomingRing, type SignalChannel } from '../consult/index.ts'
 import { MAX_OWN_MAILBOXES, type LinkedDevice, type RecordVault } from './vault-items.ts'
 
 /** One compartment's sync state. */
@@ -140,6 +141,16 @@ export interface SyncRuntimeComponents {
   createPeer?: (init: BrowserPeerInit) => Promise<Peer>
   /** Grants: who else may read what, their keys, and the visit invites. @default the person's own devices only */
   consent?: RuntimeConsent
+  /** Video calls over `/phr/consult/1` with people who hold a live grant. @default none */
+  consult?: RuntimeConsult
+}
+
+/** What the consultations plug into the runtime. */
+export interface RuntimeConsult {
+  /** Whether `party` holds a live grant of this record for that device (checked for every ring). */
+  authorize(party: CallParty): boolean
+  /** An allowed ring came in. */
+  onRing(ring: IncomingRing): void
 }
 
 /** One sync session with a device of someone else (a grantee), as the audit log records it. */
@@ -222,6 +233,12 @@ export interface SyncRuntime {
   addMailbox(addr: string): Promise<void>
   /** Stops using one of the person's own mailboxes. */
   removeMailbox(addr: string): Promise<void>
+  /**
+   * Rings a grantee's device through the relay (WebRTC between the browsers).
+   * @throws {RelayUnavailableError} when the relay is not connected or there are no consultations
+   * @throws as `ConsultService.ring`
+   */
+  ring(to: CallParty, signal?: AbortSignal): Promise<SignalChannel>
 }
 
 const CONNECT_TIMEOUT_MS = 15_000
@@ -244,6 +261,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let sync: SyncService | undefined
   let linker: DeviceLinker | undefined
   let inviteHost: InviteHost | undefined
+  let consultService: ConsultService | undefined
   let target: MailboxTarget | undefined
   let own: MailboxTarget[] = []
   let ownAddrs: string[] = []
@@ -533,6 +551,12 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         await host.start()
         inviteHost = host
       }
+      const consult = components.consult
+      if (consult !== undefined) {
+        const service = createConsultService(p, { deviceCert, authorize: (party) => consult.authorize(party), onRing: (ring) => consult.onRing(ring) })
+        await service.start()
+        consultService = service
+      }
       sync = s
       linker = l
       p.addEventListener('peer:disconnect', onDisconnect)
@@ -611,11 +635,13 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
 
   async function teardown(): Promise<void> {
-    const [p, s, l, h] = [peer, sync, linker, inviteHost]
+    const [p, s, l, h, c] = [peer, sync, linker, inviteHost, consultService]
     peer = undefined
     sync = undefined
     linker = undefined
     inviteHost = undefined
+    consultService = undefined
+    await c?.stop()
     await h?.stop()
     target = undefined
     own = []
@@ -735,6 +761,12 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       const added = own.find((t) => t.id === checkMailboxAddr(clean))
       if (added !== undefined) syncMailboxes([added])
       else schedule(0) // no peer yet: the next connection uses it
+    },
+    async ring(to, signal) {
+      const c = consultService
+      const relay = relayAddr
+      if (c === undefined || relay === undefined || relayState !== RelayState.connected) throw new RelayUnavailableError('the relay is not connected')
+      return c.ring({ to, addr: `${relay}/p2p-circuit/${webRTC ? 'webrtc/' : ''}p2p/${to.peerId}`, ...(signal === undefined ? {} : { signal }) })
     },
     async removeMailbox(addr) {
       ownAddrs = ownAddrs.filter((a) => a !== addr)

@@ -22,6 +22,9 @@
  */
 export { createBrowserPeer, createNodePeer, type BrowserPeerInit, type NodePeerInit, type Peer } from './peer.ts'
 export { dialPolicy, isLoopbackAddr } from './gater.ts'
+// length-prefixed framing and bounded waits, for protocols built on this layer (`/phr/consult/1`)
+export { frameStream, type FrameStream, type FrameStreamInit } from './frames.ts'
+export { withTimeout, abortReason } from './protocol/wait.ts'
 export { connectRelay, type RelayConnection } from './relay-connection.ts'
 export { createBanList, withBans, type BanList, type BanListInit } from './bans.ts'
 export { deviceKeyFromSecret, authorKeysOf, authorKeyOfPeerId, peerIdOfAuthorKey } from './identity.ts'

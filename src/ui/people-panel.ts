@@ -5,6 +5,7 @@ import { getLocale } from './i18n.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { credentialLine } from './credential-text.ts'
 import { partName } from './share-visit.ts'
+import './call-view.ts'
 
 /** The "people with access" screen: who, verified or not, what, until when, revoke; and the notes they wrote. */
 export class PeoplePanel extends LitElement {
@@ -133,6 +134,7 @@ export class PeoplePanel extends LitElement {
                   <div class=${p.credential.status === 'verified' ? 'verified' : 'unverified'}>${credentialLine(p.credential)}</div>
                   <div>${msg(str`Can see: ${p.compartments.map(partName).join(', ')}`)}</div>
                   <div>${p.status === 'active' ? msg(str`Until ${fmt(p.notAfter)}`) : ''}</div>
+                  <phr-call-view .consult=${this.record?.consult} .grantId=${p.grantId} .active=${p.status === 'active'}></phr-call-view>
                   ${p.status === 'active'
                     ? html`<p>${msg('If you revoke: they keep what they have already seen; they get nothing you add or change after that, and their device can no longer sync.')}</p>
                         <div class="actions">

@@ -9,6 +9,7 @@ import { partName } from '../share-visit.ts'
 import '../prescribe-form.ts'
 import '../insights-card.ts'
 import '../telemonitor-panel.ts'
+import '../call-view.ts'
 
 type State =
   | { kind: 'loading' }
@@ -258,6 +259,7 @@ export class DoctorView extends LitElement {
           </form>
           <phr-prescribe-form .replica=${replica} .view=${v}></phr-prescribe-form>`
         : ''}
+      <phr-call-view .consult=${this.services?.practitioner.consult} .grantId=${v.grantId} .active=${v.status === 'active'}></phr-call-view>
       <details>
         <summary>${msg('What this device holds')}</summary>
         <ul>
