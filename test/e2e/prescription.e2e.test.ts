@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { screenshot, SCREENSHOT_DIR } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
 import { createPerson } from '../../src/crypto/index.ts'
-import { signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
+import { jwsFromPrescriptionText, prescriptionQrText, signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
 
 let browser: Browser
 let server: StartedServer
@@ -65,8 +65,10 @@ describe('the pharmacy page', () => {
     const now = Date.now()
     const licensed = await signPrescription(draft(now), { secretKey: doctor.signing.secretKey, credential })
     const unlicensed = await signPrescription(draft(now), { secretKey: doctor.signing.secretKey })
-    const mid = 'phr-rx:'.length + Math.floor((licensed.qrText.length - 7) / 2)
-    const changed = licensed.qrText.slice(0, mid) + (licensed.qrText[mid] === '1' ? '2' : '1') + licensed.qrText.slice(mid + 1)
+    // one character of the signature changed to another base64url character (not its last,
+    // whose spare bits would make it non-canonical): always a changed prescription, never an unreadable one
+    const [head, body, sig] = jwsFromPrescriptionText(licensed.qrText).split('.') as [string, string, string]
+    const changed = prescriptionQrText(`${head}.${body}.${sig.slice(0, 20)}${sig[20] === 'A' ? 'B' : 'A'}${sig.slice(21)}`)
 
     const context = await newContext(browser, 390)
     const page = await context.newPage()
