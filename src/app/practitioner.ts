@@ -199,6 +199,9 @@ export interface PractitionerComponents {
   notify?: (n: AlertNotification) => void
 }
 
+/** How often a patient's device that is not connected is dialled again while the grant is in force. */
+const REDIAL_MS = 10_000
+
 const b64 = (bytes: Uint8Array): string => {
   let bin = ''
   for (const b of bytes) bin += String.fromCharCode(b)
@@ -383,18 +386,31 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       recordAudit(visit.compartment, head, { at: clock(), action: AuditAction.recordOpened, actor: h.person.did, details: { grant: hex } }, h.device.secretKey)
     }
     const target = `${relay}/p2p-circuit/webrtc/p2p/${entry.issuer}`
+    let dialing = false
     const dial = async (): Promise<void> => {
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        if (statusNow() !== 'active') return
-        try {
-          await s.syncWith(target, { signal: AbortSignal.timeout(25_000) })
-          return
-        } catch (err) {
-          console.warn(`visit: attempt ${attempt} to reach the patient's device failed:`, err instanceof Error ? err.name : err)
+      if (dialing) return
+      dialing = true
+      try {
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          if (statusNow() !== 'active') return
+          try {
+            await s.syncWith(target, { signal: AbortSignal.timeout(25_000) })
+            return
+          } catch (err) {
+            console.warn(`visit: attempt ${attempt} to reach the patient's device failed:`, err instanceof Error ? err.name : err)
+          }
         }
+      } finally {
+        dialing = false
       }
     }
     void dial()
+    // while the grant is in force and no session with the patient's device is open (a dial that
+    // lost its race, a connection that dropped), dial again now and then
+    const redial = setInterval(() => {
+      if (statusNow() !== 'active' || s.status().peers.some((p) => p.peerId === entry.issuer)) return
+      void dial()
+    }, REDIAL_MS)
     const insightsWorker = components.insights
     const insights = createRecordInsights({
       // only what the grant covers is here: without vitals or results there is nothing to look at
@@ -535,6 +551,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         notify()
       },
       async close() {
+        clearInterval(redial)
         insights.close()
         telemonitor?.stop()
         for (const c of compartments.values()) {
