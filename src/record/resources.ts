@@ -139,9 +139,17 @@ export class ResourceStoreImpl implements ResourceStore {
   readonly #hist: Y.Map<unknown>
   readonly #clock: () => number
   readonly #maxBytes: number
-  readonly #byType = new Map<string, TypeIndex>()
+  readonly #byTypeMap = new Map<string, TypeIndex>()
   /** resource key → history entry keys */
-  readonly #histIndex = new Map<string, Set<string>>()
+  readonly #histMap = new Map<string, Set<string>>()
+  /**
+   * Whether the indexes above reflect the maps. They are built on first use, not at open:
+   * opening a big record applies its snapshot without walking 100,000 keys, and the first
+   * query pays for the walk instead (`npm run bench` prints both).
+   */
+  #built = false
+  /** The maps were empty at construction and no transaction has touched them since. */
+  #untouched: boolean
   /**
    * Recently read resources, parsed and frozen, least recently used first: lists that a UI
    * repeats (a timeline page, a chart's range) do not parse the same text again. Entries are
@@ -157,10 +165,21 @@ export class ResourceStoreImpl implements ResourceStore {
     this.#hist = init.doc.getMap('history')
     this.#clock = init.clock
     this.#maxBytes = init.maxResourceBytes
-    for (const key of this.#map.keys()) this.#touch(key)
-    for (const key of this.#hist.keys()) this.#indexHistory(key, true)
+    this.#untouched = this.#map.size === 0
     this.#map.observe((event, tr) => {
       const keys = event.keysChanged as Set<string>
+      if (!this.#built) {
+        const untouched = this.#untouched
+        this.#untouched = false
+        if (this.#parsed.size > 0) for (const key of keys) this.#parsed.delete(key)
+        // nothing can be displaced in a map that was empty; otherwise the event's changes
+        // cost as much as this transaction's keys
+        if (tr.local || untouched) return
+        for (const [key, change] of event.changes.keys) {
+          if (change.action !== 'add') this.#displaced.push({ key, old: change.oldValue })
+        }
+        return
+      }
       // a remote transaction can displace a value only under a key we already had; computing
       // `changes` is costly on a big load, so only when such a key is there
       let existed = false
@@ -173,8 +192,27 @@ export class ResourceStoreImpl implements ResourceStore {
       }
     })
     this.#hist.observe((event) => {
+      if (!this.#built) return
       for (const key of event.keysChanged as Set<string>) this.#indexHistory(key, this.#hist.has(key))
     })
+  }
+
+  /** Builds the indexes from the maps on first use. */
+  #ensureBuilt(): void {
+    if (this.#built) return
+    this.#built = true
+    for (const key of this.#map.keys()) this.#touch(key)
+    for (const key of this.#hist.keys()) this.#indexHistory(key, true)
+  }
+
+  get #byType(): Map<string, TypeIndex> {
+    this.#ensureBuilt()
+    return this.#byTypeMap
+  }
+
+  get #histIndex(): Map<string, Set<string>> {
+    this.#ensureBuilt()
+    return this.#histMap
   }
 
   #typeIndex(type: string): TypeIndex {

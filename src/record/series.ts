@@ -144,7 +144,11 @@ export class SeriesStoreImpl implements SeriesStore {
   readonly #map: Y.Map<unknown>
   readonly #clock: () => number
   readonly #max: number
-  readonly #index = new Map<string, SeriesIdx>()
+  readonly #indexMap = new Map<string, SeriesIdx>()
+  /** Whether `#indexMap` reflects the map: built on first use, not at open (see resources.ts). */
+  #built = false
+  /** The map was empty at construction and no transaction has touched it since. */
+  #untouched: boolean
   #groups = new Map<string, Group>()
   #last: Group | null = null
   #buffered = 0
@@ -155,13 +159,20 @@ export class SeriesStoreImpl implements SeriesStore {
     this.#map = init.doc.getMap('series')
     this.#clock = init.clock
     this.#max = init.maxBufferedSamples
-    for (const key of this.#map.keys()) this.#indexKey(key)
+    this.#untouched = this.#map.size === 0
     this.#map.observe((event, tr) => {
       const keys = event.keysChanged as Set<string>
+      let existed: boolean
+      if (this.#built) {
+        existed = false
+        if (!tr.local) for (const key of keys) if (this.#known(key)) existed = true
+        for (const key of keys) this.#indexKey(key)
+      } else {
+        // nothing can be displaced in a map that was empty
+        existed = !tr.local && !this.#untouched
+      }
+      this.#untouched = false
       // only a key we already had can have its value displaced (see resources.ts)
-      let existed = false
-      if (!tr.local) for (const key of keys) if (this.#known(key)) existed = true
-      for (const key of keys) this.#indexKey(key)
       if (existed) {
         for (const [key, change] of event.changes.keys) {
           if (change.action === 'add') continue
@@ -182,6 +193,14 @@ export class SeriesStoreImpl implements SeriesStore {
 
   get buffered(): number {
     return this.#buffered
+  }
+
+  get #index(): Map<string, SeriesIdx> {
+    if (!this.#built) {
+      this.#built = true
+      for (const key of this.#map.keys()) this.#indexKey(key)
+    }
+    return this.#indexMap
   }
 
   #known(key: string): boolean {
@@ -248,6 +267,7 @@ export class SeriesStoreImpl implements SeriesStore {
   flush(): number {
     if (this.#buffered === 0) return 0
     const n = this.#buffered
+    const index = this.#index // built before the transaction below changes the map
     const bySeries = new Map<string, Group[]>()
     for (const g of this.#groups.values()) {
       const sid = seriesId(g.code, g.device)
@@ -269,7 +289,7 @@ export class SeriesStoreImpl implements SeriesStore {
           else this.#writeOpen(key, groupRun(g))
           written.add(g.start)
         }
-        const idx = this.#index.get(sid)
+        const idx = index.get(sid)
         if (idx === undefined) continue
         for (const h of [...idx.open]) {
           if (h < latest && !written.has(h)) this.#close(chunkKey(idx.code, idx.device, h))
