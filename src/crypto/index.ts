@@ -28,6 +28,8 @@ export { SignatureLabel, AeadLabel, KdfLabel, labelBytes } from './labels.ts'
 export {
   signLabelled,
   verifyLabelled,
+  verifyLabelledAsync,
+  ed25519VerifyRawAsync,
   generateSigningKeyPair,
   ed25519PublicKey,
   isEd25519PublicKey,

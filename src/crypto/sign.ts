@@ -5,7 +5,7 @@
  * Wycheproof's expectations (`test/vectors/wycheproof-ed25519.json`).
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { assertBytes, concatBytes } from '../lib/index.ts'
+import { assertBytes, concatBytes, toHex } from '../lib/index.ts'
 import { labelBytes, type SignatureLabel } from './labels.ts'
 
 /** Ed25519 secret key (seed) length. */
@@ -117,4 +117,82 @@ export function ed25519VerifyRaw(publicKey: Uint8Array, message: Uint8Array, sig
     // see verifyLabelled
     return false
   }
+}
+
+/** p = 2^255 − 19 and L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+const P_LE = Uint8Array.from([0xed, ...new Array<number>(30).fill(0xff), 0x7f])
+const L_LE = Uint8Array.from([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10
+])
+
+/** Whether the little-endian number in `bytes` (32 bytes, top bit masked when `masked`) is below `bound`. */
+function below(bytes: Uint8Array, bound: Uint8Array, masked: boolean): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const b = i === 31 && masked ? (bytes[i] as number) & 0x7f : (bytes[i] as number)
+    if (b !== bound[i]) return b < (bound[i] as number)
+  }
+  return false
+}
+
+/**
+ * The checks of strict RFC 8032 decoding that platform verifiers may skip: R and A are
+ * canonical encodings (y < p) and S < L. With them, the platform's answer equals
+ * `ed25519VerifyRaw`'s on every Wycheproof case (tested in Node and in Chromium).
+ */
+function canonical(publicKey: Uint8Array, signature: Uint8Array): boolean {
+  return below(publicKey, P_LE, true) && below(signature.subarray(0, 32), P_LE, true) && below(signature.subarray(32), L_LE, false)
+}
+
+/** Imported platform keys by public key (hex), bounded; `null` where the platform refused the key. */
+const platformKeys = new Map<string, Promise<CryptoKey | null>>()
+const MAX_PLATFORM_KEYS = 256
+/** `false` once the platform has shown it has no Ed25519 (then noble verifies). */
+let platformEd25519: boolean | undefined
+
+const noPlatformEd25519 = (): boolean => platformEd25519 === false || globalThis.crypto?.subtle === undefined
+
+function platformKey(publicKey: Uint8Array): Promise<CryptoKey | null> {
+  const id = toHex(publicKey)
+  let key = platformKeys.get(id)
+  if (key === undefined) {
+    key = globalThis.crypto.subtle.importKey('raw', publicKey.slice(), { name: 'Ed25519' }, false, ['verify']).catch((err: unknown) => {
+      if (err instanceof Error && err.name === 'NotSupportedError') platformEd25519 = false
+      return null
+    })
+    if (platformKeys.size >= MAX_PLATFORM_KEYS) platformKeys.delete(platformKeys.keys().next().value as string)
+    platformKeys.set(id, key)
+  }
+  return key
+}
+
+/**
+ * `ed25519VerifyRaw`, done by the platform's Web Crypto Ed25519 where there is one (Node,
+ * Chromium ≥ 137: native hashing and curve arithmetic, about ten times faster than noble
+ * on a small message and far faster on a large one), else by noble. Same answers: the
+ * strict decoding checks run first.
+ * @throws Never.
+ */
+export async function ed25519VerifyRawAsync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false
+  if (!(signature instanceof Uint8Array) || signature.length !== ED25519_SIGNATURE_LENGTH) return false
+  if (!(message instanceof Uint8Array)) return false
+  if (noPlatformEd25519()) return ed25519VerifyRaw(publicKey, message, signature)
+  if (!canonical(publicKey, signature)) return false
+  const key = await platformKey(publicKey)
+  // a platform without Ed25519 shows it on the first import: noble answers from then on
+  if (key === null) return noPlatformEd25519() ? ed25519VerifyRaw(publicKey, message, signature) : false
+  try {
+    return await globalThis.crypto.subtle.verify({ name: 'Ed25519' }, key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * `verifyLabelled` through `ed25519VerifyRawAsync` (the platform's Ed25519 where there is one).
+ * @throws Never.
+ */
+export function verifyLabelledAsync(label: SignatureLabel, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (!(message instanceof Uint8Array)) return Promise.resolve(false)
+  return ed25519VerifyRawAsync(publicKey, concatBytes(labelBytes(label), message), signature)
 }

@@ -37,7 +37,8 @@ import {
   randomBytes,
   SignatureLabel,
   signLabelled,
-  verifyLabelled
+  verifyLabelled,
+  verifyLabelledAsync
 } from '../crypto/index.ts'
 import { encodeHeader, readHeader, type EnvelopeHeader } from './header.ts'
 import { CompressedPayloadError, compressPayload, decompressPayload } from './compression.ts'
@@ -249,6 +250,21 @@ export function openEnvelope(
 
 function decrypt(p: ParsedEnvelope, keys: OpenKeys, opts: OpenOptions): Uint8Array {
   checkAuthorAndSignature(p, opts)
+  return decryptVerified(p, keys)
+}
+
+/** As `checkAuthorAndSignature`, with the platform's Ed25519 where there is one. */
+async function checkAuthorAndSignatureAsync(p: ParsedEnvelope, opts: OpenOptions): Promise<void> {
+  if (opts.isAllowed !== undefined && !opts.isAllowed(p.header.author, p.header)) {
+    throw new AuthorNotAllowedError('envelope: author is not allowed to write this doc at this epoch')
+  }
+  if (!(await verifyLabelledAsync(SignatureLabel.envelope, p.header.author, p.signed, p.signature))) {
+    throw new SignatureInvalidError('envelope: signature does not verify')
+  }
+}
+
+/** Key lookup and AEAD open of an envelope whose author and signature were checked. */
+function decryptVerified(p: ParsedEnvelope, keys: OpenKeys): Uint8Array {
   const key = keys.epochKey(p.header.docId, p.header.epoch)
   if (key === undefined) throw new KeyUnavailableError(`envelope: no key for this doc at epoch ${p.header.epoch}`)
   assertBytes(key, 'epochKey()', AEAD_KEY_LENGTH)
@@ -270,7 +286,8 @@ export async function openEnvelopeAsync(
   opts: OpenOptions & { maxInflatedBytes?: number } = {}
 ): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array }> {
   const p = parse(bytes, opts.maxBytes)
-  const sealed = decrypt(p, keys, opts)
+  await checkAuthorAndSignatureAsync(p, opts)
+  const sealed = decryptVerified(p, keys)
   if (p.header.codec === undefined) return { header: p.header, plaintext: sealed }
   return { header: p.header, plaintext: await decompressPayload(sealed, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) }
 }

@@ -14,6 +14,7 @@ import {
   ed25519PublicKey,
   ed25519SignRaw,
   ed25519VerifyRaw,
+  ed25519VerifyRawAsync,
   x25519KeyPair,
   x25519SharedSecret
 } from '../../src/crypto/index.ts'
@@ -114,6 +115,9 @@ describe('Wycheproof ed25519 (strict RFC 8032 verification)', () => {
   })
   it.each(cases)('tcId $tcId $comment → $result', (t) => {
     expect(ed25519VerifyRaw(fromHex(t.publicKey), fromHex(t.msg), fromHex(t.sig))).toBe(t.result === 'valid')
+  })
+  it.each(cases)('through the platform verifier (Node Web Crypto): tcId $tcId → $result', async (t) => {
+    expect(await ed25519VerifyRawAsync(fromHex(t.publicKey), fromHex(t.msg), fromHex(t.sig))).toBe(t.result === 'valid')
   })
 })
 
