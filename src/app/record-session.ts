@@ -91,7 +91,9 @@ function persistable(c: Compartment): PersistableDoc {
     applyUpdate: (update, origin) => c.applyUpdate(update, origin),
     encodeState: () => c.encodeState(),
     mergeUpdates: (updates) => mergeUpdates(updates),
-    stateMatches: (state) => c.stateMatches(state)
+    stateMatches: (state) => c.stateMatches(state),
+    encodeStateParts: (target) => c.encodeStateParts(target),
+    stateMatchesParts: (parts) => c.stateMatchesParts(parts)
   }
 }
 

@@ -154,38 +154,121 @@ async function inflateSegment(deflated: Uint8Array, out: Uint8Array, index: numb
  *   DEFLATE data, or a segment inflates to another length than it declares.
  */
 export async function decompressPayload(payload: Uint8Array, maxBytes: number): Promise<Uint8Array> {
-  if (!(payload instanceof Uint8Array)) throw new TypeError(`payload: expected Uint8Array, got ${typeof payload}`)
-  const r = createReader(payload, CompressedPayloadError)
-  const total = r.varUint('compressed payload: total')
-  if (total > maxBytes) throw new InflatedTooLargeError(`compressed payload: declares ${total} bytes of state, over the cap of ${maxBytes}`)
-  const count = r.varUint('compressed payload: segment count', 1, MAX_SEGMENTS)
-  if (count * 2 > r.remaining) throw new CompressedPayloadError('compressed payload: segment count exceeds the input')
-  const segments: Array<{ inflated: number; deflated: number }> = []
-  let inflatedSum = 0
-  let deflatedSum = 0
-  for (let i = 0; i < count; i++) {
-    const inflated = r.varUint('compressed payload: segment length', 0, SEGMENT_BYTES)
-    const deflated = r.varUint('compressed payload: deflated length', 1, payload.length)
-    inflatedSum += inflated
-    deflatedSum += deflated
-    segments.push({ inflated, deflated })
-  }
-  if (inflatedSum !== total) throw new CompressedPayloadError(`compressed payload: segments add up to ${inflatedSum} bytes, declared ${total}`)
-  if (deflatedSum !== r.remaining) throw new CompressedPayloadError(`compressed payload: segments take ${deflatedSum} bytes, ${r.remaining} follow`)
+  const { total, segments } = readFraming(payload, maxBytes, SEGMENT_BYTES)
   const out = new Uint8Array(total)
-  let src = r.offset
-  let dst = 0
   const jobs: Array<() => Promise<void>> = []
+  let dst = 0
   for (const [i, s] of segments.entries()) {
-    const input = payload.subarray(src, src + s.deflated)
     const target = out.subarray(dst, dst + s.inflated)
-    jobs.push(() => inflateSegment(input, target, i))
-    src += s.deflated
+    jobs.push(() => inflateSegment(s.input, target, i))
     dst += s.inflated
   }
   // a platform inflater runs off the main thread: its segments go in parallel
   if (platformInflater !== undefined) await Promise.all(jobs.map((job) => job()))
   else for (const job of jobs) await job()
   return out
+}
+
+/** Most bytes one part of a snapshot in parts may hold (a part is cut at a Yjs struct, so it may pass `SEGMENT_BYTES`). */
+export const MAX_PART_BYTES = 4 * SEGMENT_BYTES
+
+interface Segment {
+  readonly inflated: number
+  readonly input: Uint8Array
+}
+
+/** Reads and checks the framing of a compressed payload: every length, before anything inflates. */
+function readFraming(payload: Uint8Array, maxBytes: number, maxSegment: number): { total: number; segments: Segment[] } {
+  if (!(payload instanceof Uint8Array)) throw new TypeError(`payload: expected Uint8Array, got ${typeof payload}`)
+  const r = createReader(payload, CompressedPayloadError)
+  const total = r.varUint('compressed payload: total')
+  if (total > maxBytes) throw new InflatedTooLargeError(`compressed payload: declares ${total} bytes of state, over the cap of ${maxBytes}`)
+  const count = r.varUint('compressed payload: segment count', 1, MAX_SEGMENTS)
+  if (count * 2 > r.remaining) throw new CompressedPayloadError('compressed payload: segment count exceeds the input')
+  const lengths: Array<{ inflated: number; deflated: number }> = []
+  let inflatedSum = 0
+  let deflatedSum = 0
+  for (let i = 0; i < count; i++) {
+    const inflated = r.varUint('compressed payload: segment length', 0, maxSegment)
+    const deflated = r.varUint('compressed payload: deflated length', 1, payload.length)
+    inflatedSum += inflated
+    deflatedSum += deflated
+    lengths.push({ inflated, deflated })
+  }
+  if (inflatedSum !== total) throw new CompressedPayloadError(`compressed payload: segments add up to ${inflatedSum} bytes, declared ${total}`)
+  if (deflatedSum !== r.remaining) throw new CompressedPayloadError(`compressed payload: segments take ${deflatedSum} bytes, ${r.remaining} follow`)
+  let src = r.offset
+  const segments = lengths.map(({ inflated, deflated }) => {
+    const input = payload.subarray(src, src + deflated)
+    src += deflated
+    return { inflated, input }
+  })
+  return { total, segments }
+}
+
+/**
+ * Compresses the parts of a snapshot in parts (each a whole Yjs update, at most
+ * `MAX_PART_BYTES`), one segment each, in the framing described above.
+ * @throws {TypeError} if a part is not a `Uint8Array`.
+ * @throws {RangeError} if there is no part, or a part is over `MAX_PART_BYTES`.
+ */
+export async function compressParts(parts: readonly Uint8Array[]): Promise<Uint8Array> {
+  if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_SEGMENTS) throw new RangeError(`parts: expected 1..${MAX_SEGMENTS} parts`)
+  const segments: Array<{ inflated: number; parts: Uint8Array[]; deflated: number }> = []
+  for (const [i, part] of parts.entries()) {
+    if (!(part instanceof Uint8Array)) throw new TypeError(`parts[${i}]: expected Uint8Array`)
+    if (part.length > MAX_PART_BYTES) throw new RangeError(`parts[${i}]: ${part.length} bytes, over ${MAX_PART_BYTES}`)
+    const deflated = await deflateRaw(part)
+    segments.push({ inflated: part.length, parts: deflated, deflated: deflated.reduce((n, p) => n + p.length, 0) })
+  }
+  const head = createWriter().varUint(segments.reduce((n, s) => n + s.inflated, 0)).varUint(segments.length)
+  for (const s of segments) head.varUint(s.inflated).varUint(s.deflated)
+  const headBytes = head.finish()
+  const out = new Uint8Array(headBytes.length + segments.reduce((n, s) => n + s.deflated, 0))
+  out.set(headBytes)
+  let at = headBytes.length
+  for (const s of segments) {
+    for (const p of s.parts) {
+      out.set(p, at)
+      at += p.length
+    }
+  }
+  return out
+}
+
+/**
+ * Inflates the parts of a snapshot in parts and hands each to `onPart`, in order, as soon
+ * as it and every part before it are inflated: with a platform inflater (off the main
+ * thread), the next parts inflate while `onPart` applies this one. All lengths are checked
+ * before anything inflates; on the first error nothing more is handed over.
+ * @throws {InflatedTooLargeError} if the payload declares more than `maxBytes`.
+ * @throws {CompressedPayloadError} if the framing or a segment is malformed.
+ * @throws whatever `onPart` throws (then the rest is not handed over).
+ */
+export async function inflateParts(payload: Uint8Array, maxBytes: number, onPart: (part: Uint8Array, index: number) => void | Promise<void>): Promise<void> {
+  const { segments } = readFraming(payload, maxBytes, MAX_PART_BYTES)
+  const inflate = (i: number): Promise<Uint8Array> => {
+    const s = segments[i] as Segment
+    const out = new Uint8Array(s.inflated)
+    return inflateSegment(s.input, out, i).then(() => out)
+  }
+  if (platformInflater === undefined) {
+    for (let i = 0; i < segments.length; i++) await onPart(await inflate(i), i)
+    return
+  }
+  // keep a few parts inflating ahead of the one being applied (bounded memory)
+  const AHEAD = 4
+  const inflating = new Map<number, Promise<Uint8Array>>()
+  const failed = (p: Promise<Uint8Array>): Promise<Uint8Array> => {
+    p.catch(() => undefined) // reported when its turn comes
+    return p
+  }
+  for (let i = 0; i < Math.min(AHEAD, segments.length); i++) inflating.set(i, failed(inflate(i)))
+  for (let i = 0; i < segments.length; i++) {
+    const part = await (inflating.get(i) as Promise<Uint8Array>)
+    inflating.delete(i)
+    if (i + AHEAD < segments.length) inflating.set(i + AHEAD, failed(inflate(i + AHEAD)))
+    await onPart(part, i)
+  }
 }
 

@@ -41,7 +41,7 @@ import {
   verifyLabelledAsync
 } from '../crypto/index.ts'
 import { encodeHeader, readHeader, type EnvelopeHeader } from './header.ts'
-import { CompressedPayloadError, compressPayload, decompressPayload } from './compression.ts'
+import { CompressedPayloadError, compressParts, compressPayload, decompressPayload, inflateParts } from './compression.ts'
 
 /** Default receive size cap: 4 MiB. */
 export const DEFAULT_MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
@@ -289,5 +289,54 @@ export async function openEnvelopeAsync(
   await checkAuthorAndSignatureAsync(p, opts)
   const sealed = decryptVerified(p, keys)
   if (p.header.codec === undefined) return { header: p.header, plaintext: sealed }
+  // fail closed: the parts of a snapshot in parts are not one state
+  if (p.header.codec === 'deflate-raw-parts') throw new CompressedPayloadError('openEnvelopeAsync: a snapshot in parts is opened with openEnvelopeParts')
   return { header: p.header, plaintext: await decompressPayload(sealed, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) }
+}
+
+/**
+ * Opens any envelope and hands its Yjs updates to `onUpdate`, in order: the one update of
+ * an update envelope or of a single-state snapshot, or each part of a snapshot in parts
+ * as soon as it is inflated (so that applying one overlaps inflating the next). As
+ * `openEnvelopeAsync`, nothing is handed over before the signature and the AEAD tag have
+ * been checked. A malformed part stops the hand-over there: the parts before it were
+ * authenticated with the rest and are a prefix, in clock order, of the author's state.
+ * @throws everything `openEnvelopeAsync` throws, and whatever `onUpdate` throws.
+ * @example const header = await openEnvelopeParts(bytes, keys, { maxBytes }, (u) => Y.applyUpdate(doc, u))
+ */
+export async function openEnvelopeParts(
+  bytes: Uint8Array,
+  keys: OpenKeys,
+  opts: OpenOptions & { maxInflatedBytes?: number },
+  onUpdate: (update: Uint8Array) => void | Promise<void>
+): Promise<EnvelopeHeader> {
+  const p = parse(bytes, opts.maxBytes)
+  await checkAuthorAndSignatureAsync(p, opts)
+  const sealed = decryptVerified(p, keys)
+  const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES
+  if (p.header.codec === undefined) await onUpdate(sealed)
+  else if (p.header.codec === 'deflate-raw') await onUpdate(await decompressPayload(sealed, max))
+  else await inflateParts(sealed, max, (part) => onUpdate(part))
+  return p.header
+}
+
+/**
+ * Seals a snapshot in parts (`codec: 'deflate-raw-parts'`): each part a whole Yjs update,
+ * together the doc's state (the caller checks that, e.g. with the record's
+ * `stateMatchesParts`). The payload is inflated once more and compared part by part.
+ * @throws {TypeError} if `header` is not a snapshot with `covers`, or a part is not bytes.
+ * @throws {RangeError} if there is no part or one is over `MAX_PART_BYTES`.
+ * @throws {CompressedPayloadError} if the payload would not give back the parts.
+ */
+export async function sealSnapshotParts(header: EnvelopeHeader, parts: readonly Uint8Array[], keys: SealKeys): Promise<Uint8Array> {
+  if (header === null || typeof header !== 'object' || header.kind !== 'snapshot') throw new TypeError('sealSnapshotParts: expected a snapshot header')
+  const payload = await compressParts(parts)
+  let at = 0
+  let same = true
+  await inflateParts(payload, Number.MAX_SAFE_INTEGER, (part, i) => {
+    same &&= i === at && equalBytes(part, parts[i] as Uint8Array)
+    at++
+  })
+  if (!same || at !== parts.length) throw new CompressedPayloadError('sealSnapshotParts: the compressed payload does not inflate to the parts')
+  return sealEnvelopeWithNonce({ ...header, codec: 'deflate-raw-parts' }, payload, keys, randomBytes(AEAD_NONCE_LENGTH))
 }

@@ -3,14 +3,17 @@
  *
  * ```
  * header = v (0x01) ‖ docId (16) ‖ epoch (varuint) ‖ author (Ed25519 pk, 32)
- *          ‖ seq (varuint, ≥ 1) ‖ kind (0x00 update | 0x01 snapshot | 0x02 compressed snapshot)
+ *          ‖ seq (varuint, ≥ 1)
+ *          ‖ kind (0x00 update | 0x01 snapshot | 0x02 compressed snapshot | 0x03 compressed snapshot in parts)
  *          ‖ [snapshots only: count (varuint) ‖ count × (author (32) ‖ seq (varuint, ≥ 1))]
  * ```
  *
  * A compressed snapshot (0x02) is a snapshot whose sealed plaintext is the compressed
  * payload of `compression.ts` rather than the raw state; it is read as `kind: 'snapshot'`
  * with `codec: 'deflate-raw'`. The kind byte is in the signed and authenticated header, so
- * the codec cannot be switched without the signature failing.
+ * the codec cannot be switched without the signature failing. A snapshot in parts (0x03,
+ * `codec: 'deflate-raw-parts'`) has the same payload framing, but each segment is a whole
+ * Yjs update of its own, applied in order: a reader applies one part while the next inflates.
  *
  * A snapshot's covered vector is sorted by author bytes, strictly ascending (no duplicate
  * authors), each seq ≥ 1. Varuints are minimal. The reader rejects every other spelling,
@@ -49,17 +52,23 @@ export interface EnvelopeHeader {
   covers?: Map<string, number>
   /**
    * Snapshots only: how the sealed plaintext encodes the state. `deflate-raw`: the segmented
-   * compressed payload of `compression.ts`. Absent: the raw state (every snapshot before
+   * compressed payload of `compression.ts`. `deflate-raw-parts`: the same framing, each
+   * segment one Yjs update, applied in order. Absent: the raw state (every snapshot before
    * compression, and what `sealEnvelope` writes).
    */
-  codec?: 'deflate-raw'
+  codec?: SnapshotCodec
 }
+
+/** How a snapshot's sealed plaintext encodes the state (see `EnvelopeHeader.codec`). */
+export type SnapshotCodec = 'deflate-raw' | 'deflate-raw-parts'
 
 /** Header format version. */
 export const ENVELOPE_VERSION = 1
 const KIND_UPDATE = 0
 const KIND_SNAPSHOT = 1
 const KIND_COMPRESSED_SNAPSHOT = 2
+const KIND_SNAPSHOT_PARTS = 3
+const KIND_OF_CODEC = { 'deflate-raw': KIND_COMPRESSED_SNAPSHOT, 'deflate-raw-parts': KIND_SNAPSHOT_PARTS } as const
 /** Most authors a snapshot's covered vector may list. */
 export const MAX_COVERED_AUTHORS = 65_536
 
@@ -83,8 +92,10 @@ export function encodeHeader(header: EnvelopeHeader): Uint8Array {
   } else if (header.kind === 'snapshot') {
     if (!(header.covers instanceof Map)) throw new TypeError('header.covers: a snapshot needs a Map of author hex → seq')
     if (header.covers.size > MAX_COVERED_AUTHORS) throw new RangeError(`header.covers: more than ${MAX_COVERED_AUTHORS} authors`)
-    if (header.codec !== undefined && header.codec !== 'deflate-raw') throw new RangeError(`header.codec: expected 'deflate-raw' or none, got ${String(header.codec)}`)
-    w.byte(header.codec === 'deflate-raw' ? KIND_COMPRESSED_SNAPSHOT : KIND_SNAPSHOT).varUint(header.covers.size)
+    if (header.codec !== undefined && header.codec !== 'deflate-raw' && header.codec !== 'deflate-raw-parts') {
+      throw new RangeError(`header.codec: expected 'deflate-raw', 'deflate-raw-parts' or none, got ${String(header.codec)}`)
+    }
+    w.byte(header.codec === undefined ? KIND_SNAPSHOT : KIND_OF_CODEC[header.codec]).varUint(header.covers.size)
     // lowercase hex sorts like the bytes it spells, so this is the canonical byte order
     for (const author of [...header.covers.keys()].sort()) {
       if (!isAuthorHex(author)) throw new RangeError(`header.covers: key ${JSON.stringify(author).slice(0, 80)} is not 64 lowercase hex digits`)
@@ -111,7 +122,7 @@ export function readHeader(r: Reader): EnvelopeHeader {
   const seq = r.varUint('seq', 1)
   const kind = r.byte('kind')
   if (kind === KIND_UPDATE) return { docId, epoch, author, seq, kind: 'update' }
-  if (kind !== KIND_SNAPSHOT && kind !== KIND_COMPRESSED_SNAPSHOT) throw new EnvelopeFormatError(`envelope: unknown kind ${kind}`)
+  if (kind !== KIND_SNAPSHOT && kind !== KIND_COMPRESSED_SNAPSHOT && kind !== KIND_SNAPSHOT_PARTS) throw new EnvelopeFormatError(`envelope: unknown kind ${kind}`)
   const count = r.varUint('covers count', 0, MAX_COVERED_AUTHORS)
   // each entry is ≥ 33 bytes: reject an impossible count before allocating anything
   if (count * (AUTHOR_KEY_LENGTH + 1) > r.remaining) throw new EnvelopeFormatError('envelope: covers count exceeds the input')
@@ -123,7 +134,9 @@ export function readHeader(r: Reader): EnvelopeHeader {
     previous = key
     covers.set(key, r.varUint('covered seq', 1))
   }
-  return kind === KIND_COMPRESSED_SNAPSHOT ? { docId, epoch, author, seq, kind: 'snapshot', covers, codec: 'deflate-raw' } : { docId, epoch, author, seq, kind: 'snapshot', covers }
+  if (kind === KIND_COMPRESSED_SNAPSHOT) return { docId, epoch, author, seq, kind: 'snapshot', covers, codec: 'deflate-raw' }
+  if (kind === KIND_SNAPSHOT_PARTS) return { docId, epoch, author, seq, kind: 'snapshot', covers, codec: 'deflate-raw-parts' }
+  return { docId, epoch, author, seq, kind: 'snapshot', covers }
 }
 
 /**

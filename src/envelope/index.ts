@@ -22,7 +22,7 @@
  * ```
  * @packageDocumentation
  */
-export type { EnvelopeHeader } from './header.ts'
+export type { EnvelopeHeader, SnapshotCodec } from './header.ts'
 export { ENVELOPE_VERSION, MAX_COVERED_AUTHORS } from './header.ts'
 export {
   sealEnvelope,
@@ -30,12 +30,14 @@ export {
   sealSnapshot,
   openEnvelope,
   openEnvelopeAsync,
+  openEnvelopeParts,
+  sealSnapshotParts,
   parseEnvelopeHeader,
   verifyEnvelope,
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_INFLATED_BYTES
 } from './envelope.ts'
-export { compressPayload, decompressPayload, useRawInflater, InflatedTooLargeError, CompressedPayloadError, SEGMENT_BYTES, type RawInflater } from './compression.ts'
+export { compressPayload, decompressPayload, compressParts, inflateParts, MAX_PART_BYTES, useRawInflater, InflatedTooLargeError, CompressedPayloadError, SEGMENT_BYTES, type RawInflater } from './compression.ts'
 export type { SealKeys, OpenKeys, OpenOptions } from './envelope.ts'
 export { createSequenceTracker } from './sequence.ts'
 export type { SequenceTracker, SequenceTrackerInit } from './sequence.ts'

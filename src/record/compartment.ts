@@ -17,7 +17,7 @@ import { LOCAL_ORIGIN } from './origin.ts'
 import { ResourceStoreImpl, type ResourceStore } from './resources.ts'
 import { SeriesStoreImpl, type SeriesStore } from './series.ts'
 import { DEFAULT_MAX_RESOURCE_BYTES } from './validate.ts'
-import { stateMatchesDoc } from './updates.ts'
+import { encodeStateParts, stateMatchesDoc, stateMatchesParts } from './updates.ts'
 
 /** Options of `createCompartment`. */
 export interface CompartmentInit {
@@ -94,6 +94,17 @@ export interface Compartment {
    * @throws {TypeError} if `state` is not a Uint8Array.
    */
   stateMatches(state: Uint8Array): boolean
+  /**
+   * The whole state as several updates of about `target` bytes, applied in order (see
+   * `encodeStateParts`); `undefined` while updates are pending. Flushes buffered samples first.
+   * @throws {RangeError} if `target` is not a positive integer.
+   */
+  encodeStateParts(target: number): Uint8Array[] | undefined
+  /**
+   * Whether `parts`, applied in order, give exactly this compartment's current state.
+   * @throws Never.
+   */
+  stateMatchesParts(parts: readonly Uint8Array[]): boolean
   /**
    * The Yjs state vector.
    * @throws Never.
@@ -220,6 +231,15 @@ class YCompartment implements Compartment {
   stateMatches(state: Uint8Array): boolean {
     assertBytes(state, 'state')
     return stateMatchesDoc(this.#doc, state)
+  }
+
+  encodeStateParts(target: number): Uint8Array[] | undefined {
+    this.series.flush()
+    return encodeStateParts(this.#doc, target)
+  }
+
+  stateMatchesParts(parts: readonly Uint8Array[]): boolean {
+    return stateMatchesParts(this.#doc, parts)
   }
 
   stateVector(): Uint8Array {

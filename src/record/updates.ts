@@ -4,6 +4,7 @@
  * checking that a snapshot holds exactly a doc's state (before compaction drops the log).
  */
 import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
 import { assertBytes, equalBytes } from '../lib/index.ts'
 import { UpdateFormatError } from './errors.ts'
 
@@ -44,10 +45,14 @@ function sameValue(a: unknown, b: unknown): boolean {
  * @throws Never (bytes that do not decode do not match).
  */
 export function stateMatchesDoc(doc: Y.Doc, state: Uint8Array): boolean {
+  return docMatches(doc, (other) => Y.applyUpdate(other, state))
+}
+
+function docMatches(doc: Y.Doc, fill: (other: Y.Doc) => void): boolean {
   const other = new Y.Doc({ gc: doc.gc })
   try {
     try {
-      Y.applyUpdate(other, state)
+      fill(other)
     } catch {
       return false // bytes that Yjs cannot decode hold no state at all
     }
@@ -65,4 +70,87 @@ export function stateMatchesDoc(doc: Y.Doc, state: Uint8Array): boolean {
   } finally {
     other.destroy()
   }
+}
+
+/**
+ * The doc's whole state as several updates, in order, each about `target` bytes (cut
+ * between structs, so one may be larger): applying them one after the other, in a fresh
+ * doc, gives this doc's state; the last one carries the delete set. What a snapshot in
+ * parts seals, so that a reader applies one part while it inflates the next. `undefined`
+ * when the doc has pending (not yet integrated) updates: those need the single-update form.
+ * Structs are written as `Y.encodeStateAsUpdate` writes them (`Item.write`); the parts are
+ * checked with `stateMatchesParts` before anything relies on them.
+ * @throws {RangeError} if `target` is not a positive integer.
+ */
+export function encodeStateParts(doc: Y.Doc, target: number): Uint8Array[] | undefined {
+  if (!Number.isSafeInteger(target) || target <= 0) throw new RangeError(`target: expected a positive integer, got ${String(target)}`)
+  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return undefined
+  const parts: Uint8Array[] = []
+  /** Sections (one client's run of structs, with its header) of the part being built. */
+  let sections: Uint8Array[] = []
+  let partBytes = 0
+  const closePart = (last: boolean): void => {
+    const enc = new Y.UpdateEncoderV1()
+    encoding.writeVarUint(enc.restEncoder, sections.length)
+    for (const s of sections) encoding.writeUint8Array(enc.restEncoder, s)
+    if (last) writeDeleteSet(enc, Y.createDeleteSetFromStructStore(doc.store))
+    else encoding.writeVarUint(enc.restEncoder, 0)
+    parts.push(enc.toUint8Array())
+    sections = []
+    partBytes = 0
+  }
+  // clients in the order Yjs writes them (descending)
+  for (const [client, structs] of [...doc.store.clients.entries()].sort((a, b) => b[0] - a[0])) {
+    let i = 0
+    while (i < structs.length) {
+      const body = new Y.UpdateEncoderV1()
+      const first = structs[i] as Y.Item | Y.GC
+      let n = 0
+      while (i < structs.length && (n === 0 || partBytes + encoding.length(body.restEncoder) < target)) {
+        ;(structs[i] as Y.Item | Y.GC).write(body, 0)
+        i++
+        n++
+      }
+      const head = new Y.UpdateEncoderV1()
+      encoding.writeVarUint(head.restEncoder, n)
+      head.writeClient(client)
+      encoding.writeVarUint(head.restEncoder, first.id.clock)
+      const section = encoding.toUint8Array(head.restEncoder)
+      const structBytes = encoding.toUint8Array(body.restEncoder)
+      const joined = new Uint8Array(section.length + structBytes.length)
+      joined.set(section)
+      joined.set(structBytes, section.length)
+      sections.push(joined)
+      partBytes += joined.length
+      if (partBytes >= target) closePart(false)
+    }
+  }
+  closePart(true)
+  return parts
+}
+
+/** `writeDeleteSet` of Yjs (not exported): clients descending, each run as clock, length. */
+function writeDeleteSet(enc: Y.UpdateEncoderV1, ds: ReturnType<typeof Y.createDeleteSetFromStructStore>): void {
+  const clients = [...ds.clients.entries()].sort((a, b) => b[0] - a[0])
+  encoding.writeVarUint(enc.restEncoder, clients.length)
+  for (const [client, items] of clients) {
+    enc.resetDsCurVal()
+    encoding.writeVarUint(enc.restEncoder, client)
+    encoding.writeVarUint(enc.restEncoder, items.length)
+    for (const item of items) {
+      enc.writeDsClock(item.clock)
+      enc.writeDsLen(item.len)
+    }
+  }
+}
+
+/**
+ * Whether `parts`, applied in order to a fresh doc, give exactly the state of `doc` (as
+ * `stateMatchesDoc` compares).
+ * @throws Never (parts that do not decode do not match).
+ */
+export function stateMatchesParts(doc: Y.Doc, parts: readonly Uint8Array[]): boolean {
+  return docMatches(doc, (other) => {
+    for (const part of parts) Y.applyUpdate(other, part)
+  })
 }

@@ -9,6 +9,10 @@ import { toHex, type DocId } from '../lib/index.ts'
 import type { EnvelopeStore, StoredDoc, Vector } from './port.ts'
 import { contiguousVector, covered, coversOf, dominates, entryOf } from './entries.ts'
 import { StaleSnapshotError, StoreOpenError } from './errors.ts'
+import { installWorkerInflater } from '../envelope/worker-inflate.ts'
+
+/** Whether this page's snapshot inflater is installed (once, by the first store). */
+let workerInflater = false
 
 const VERSION = 1
 const ENVELOPES = 'envelopes'
@@ -55,6 +59,11 @@ export interface IndexedDbStoreInit {
  * @throws {StoreOpenError} when the database cannot be opened (private mode, quota, a newer version)
  */
 export async function createIndexedDbStore(init: IndexedDbStoreInit): Promise<EnvelopeStore> {
+  // this is the browser entry of storage: compressed snapshots inflate in workers here
+  if (!workerInflater && typeof Worker !== 'undefined' && init.indexedDB === undefined) {
+    workerInflater = true
+    installWorkerInflater()
+  }
   const factory = init.indexedDB ?? globalThis.indexedDB
   let db: IDBDatabase
   try {

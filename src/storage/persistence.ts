@@ -23,10 +23,13 @@ import {
   createSequenceTracker,
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_INFLATED_BYTES,
-  openEnvelopeAsync,
+  MAX_PART_BYTES,
+  openEnvelopeParts,
   parseEnvelopeHeader,
   sealEnvelope,
   sealSnapshot,
+  sealSnapshotParts,
+  SEGMENT_BYTES,
   type EnvelopeHeader,
   type SequenceTracker
 } from '../envelope/index.ts'
@@ -46,6 +49,13 @@ export interface PersistableDoc {
   mergeUpdates(updates: Uint8Array[]): Uint8Array
   /** Whether a whole-state update decodes to exactly this doc's current state. */
   stateMatches(state: Uint8Array): boolean
+  /**
+   * The whole state as several updates applied in order, or `undefined` when it must be
+   * one (then compaction seals one). Without it, snapshots are one update.
+   */
+  encodeStateParts?(target: number): Uint8Array[] | undefined
+  /** Whether parts from `encodeStateParts`, applied in order, give exactly the current state. */
+  stateMatchesParts?(parts: readonly Uint8Array[]): boolean
 }
 
 /** The keys of one doc as this device holds them. */
@@ -147,7 +157,8 @@ export interface Persistence {
 interface Held {
   bytes: Uint8Array
   header: EnvelopeHeader
-  plaintext?: Uint8Array
+  /** The Yjs updates it holds, in order (several for a snapshot in parts). */
+  updates?: Uint8Array[]
 }
 
 /** Marks updates that came from storage or peers, so they are not sealed again. */
@@ -170,11 +181,23 @@ export function createPersistence(init: PersistenceInit): Persistence {
   const maxInflatedBytes = init.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES
   const compress = init.compressSnapshots ?? true
   const isAllowed = keys.isAllowed?.bind(keys)
-  /** Opens with the size cap of the envelope's kind (read from its header first). */
-  const open = (bytes: Uint8Array): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array }> => {
+  /**
+   * Opens with the size cap of the envelope's kind (read from its header first) and hands
+   * its updates to `onUpdate` in order (a snapshot in parts: each part once inflated).
+   */
+  const openEach = (bytes: Uint8Array, onUpdate: (update: Uint8Array) => void): Promise<EnvelopeHeader> => {
     const kind = parseEnvelopeHeader(bytes, { maxBytes: Math.max(maxUpdate, maxSnapshot) }).kind
     const maxBytes = kind === 'snapshot' ? maxSnapshot : maxUpdate
-    return openEnvelopeAsync(bytes, openKeys, isAllowed === undefined ? { maxBytes, maxInflatedBytes } : { maxBytes, maxInflatedBytes, isAllowed })
+    return openEnvelopeParts(bytes, openKeys, isAllowed === undefined ? { maxBytes, maxInflatedBytes } : { maxBytes, maxInflatedBytes, isAllowed }, onUpdate)
+  }
+  /** Opens an envelope whole: its header and its updates. */
+  const open = async (bytes: Uint8Array): Promise<{ header: EnvelopeHeader; updates: Uint8Array[] }> => {
+    const updates: Uint8Array[] = []
+    const header = await openEach(bytes, (u) => void updates.push(u))
+    return { header, updates }
+  }
+  const applyAll = (updates: readonly Uint8Array[] | undefined): void => {
+    for (const u of updates ?? []) doc.applyUpdate(u, FROM_STORE)
   }
 
   let tracker: SequenceTracker<Held> = createSequenceTracker()
@@ -266,8 +289,8 @@ export function createPersistence(init: PersistenceInit): Persistence {
 
   /** Verifies, decrypts and applies one envelope already in seq order. */
   async function applyEnvelope(bytes: Uint8Array): Promise<void> {
-    const { header, plaintext } = await open(bytes)
-    doc.applyUpdate(plaintext, FROM_STORE)
+    // a snapshot in parts: each part is applied while the next ones inflate
+    const header = await openEach(bytes, (u) => doc.applyUpdate(u, FROM_STORE))
     if (header.kind === 'snapshot' && header.covers !== undefined) tracker.advance(header.covers)
   }
 
@@ -293,7 +316,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
           try {
             // verify and decrypt before the envelope may advance the vector
             const opened = await open(bytes)
-            item = { bytes, header: opened.header, plaintext: opened.plaintext }
+            item = { bytes, header: opened.header, updates: opened.updates }
           } catch (err) {
             problems.push(problemOf(err, safeHeader(bytes)))
             continue
@@ -302,7 +325,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
           const released = item.header.kind === 'snapshot' ? [item, ...tracker.advance(item.header.covers ?? new Map())] : tracker.offer(item.header, item)
           for (const ready of released) {
             waiting.delete(ready)
-            if (ready.plaintext !== undefined) doc.applyUpdate(ready.plaintext, FROM_STORE)
+            applyAll(ready.updates)
             envelopes++
           }
         }
@@ -311,7 +334,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         // the gap, so a peer can still supply the missing envelope; the doc itself reports
         // whatever depends on it as incomplete.
         for (const item of waiting) {
-          if (item.plaintext !== undefined) doc.applyUpdate(item.plaintext, FROM_STORE)
+          applyAll(item.updates)
           envelopes++
         }
         // never reuse one of our own seqs, even past a damaged or held envelope
@@ -335,9 +358,9 @@ export function createPersistence(init: PersistenceInit): Persistence {
         for (const bytes of list) {
           try {
             // size cap, parse, author allowed, signature, then decrypt: nothing kept before
-            const { header, plaintext } = await open(bytes)
+            const { header, updates } = await open(bytes)
             if (!equalBytes(header.docId, docId)) throw new EnvelopeFormatError('envelope belongs to another doc')
-            const item = { bytes, header, plaintext }
+            const item = { bytes, header, updates }
             if (header.kind === 'snapshot') {
               ready.push(item, ...tracker.advance(header.covers ?? new Map()))
               continue
@@ -362,8 +385,8 @@ export function createPersistence(init: PersistenceInit): Persistence {
           throw err
         }
         for (const r of ready) {
-          if (r.plaintext === undefined) continue
-          doc.applyUpdate(r.plaintext, FROM_STORE)
+          if (r.updates === undefined) continue
+          applyAll(r.updates)
           report.applied++
         }
         stored(ready.map((r) => r.bytes))
@@ -371,14 +394,20 @@ export function createPersistence(init: PersistenceInit): Persistence {
       }),
     compact: () =>
       serial(async () => {
-        const state = doc.encodeState()
-        if (!doc.stateMatches(state)) throw new SnapshotMismatchError('the snapshot does not decode to the current state')
+        // a big state goes in parts (a reader applies one while the next inflates); a small
+        // one, or one with pending updates, as one update
+        const parts = compress ? doc.encodeStateParts?.(SEGMENT_BYTES) : undefined
+        const inParts = parts !== undefined && parts.length > 1 && parts.every((p) => p.length <= MAX_PART_BYTES)
+        const state = inParts ? undefined : doc.encodeState()
+        const matches = inParts ? doc.stateMatchesParts?.(parts) === true : doc.stateMatches(state as Uint8Array)
+        if (!matches) throw new SnapshotMismatchError('the snapshot does not decode to the current state')
         const covers = tracker.vector()
         const seq = nextSeq
         covers.set(me, seq)
         const { epoch, key } = keys.sealing()
         const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq, kind: 'snapshot', covers }
-        const snapshot = await sealSnapshot(header, state, { epochKey: key, authorSecretKey: keys.author.secretKey }, { compress })
+        const sealKeys = { epochKey: key, authorSecretKey: keys.author.secretKey }
+        const snapshot = inParts ? await sealSnapshotParts(header, parts, sealKeys) : await sealSnapshot(header, state as Uint8Array, sealKeys, { compress })
         const removed = await store.compact(snapshot)
         nextSeq++
         tracker.advance(covers)

@@ -172,7 +172,9 @@ describe('compressed snapshot envelopes', () => {
     const bytes = await sealSnapshot(snapshot, state, sealKeys)
     const compressed = { ...snapshot, codec: 'deflate-raw' as const }
     // an unknown kind is a format error, found before any cryptography
-    expect((await rejected(() => openEnvelopeAsync(withKindByte(bytes, compressed, 3), openKeys))).name).toBe('EnvelopeFormatError')
+    expect((await rejected(() => openEnvelopeAsync(withKindByte(bytes, compressed, 4), openKeys))).name).toBe('EnvelopeFormatError')
+    // compressed → in parts (kind 3) breaks the signature too
+    expect((await rejected(() => openEnvelopeAsync(withKindByte(bytes, compressed, 3), openKeys))).name).toBe('SignatureInvalidError')
     // the kind byte is signed: compressed → raw (or back) breaks the signature
     expect((await rejected(() => openEnvelopeAsync(withKindByte(bytes, compressed, 1), openKeys))).name).toBe('SignatureInvalidError')
     const raw = sealEnvelope(snapshot, state, sealKeys)
