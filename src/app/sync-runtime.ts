@@ -200,6 +200,12 @@ export interface SyncRuntimeInit {
   webRTC?: boolean
   /** Sync over relayed (limited) connections too (Node tests without WebRTC). @default false */
   allowLimitedConnections?: boolean
+  /**
+   * Keep a copy of this device's envelopes in the mailboxes even while no other device of
+   * the person is known (the person's own record: with the recovery phrase, a new device
+   * fetches it from there when this one is lost). @default false (only while a device is away)
+   */
+  keepMailboxCopy?: boolean
 }
 
 /** The runtime. */
@@ -324,7 +330,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     },
     marks: () => vault.depositMarks(),
     markDeposited: (id, docHex, seq) => vault.markDeposited(id, docHex, seq),
-    wanted: () => someoneAway()
+    wanted: () => depositWanted()
   })
 
   function snapshot(): SyncSnapshot {
@@ -375,6 +381,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     const connected = new Set(syncStatus.peers.map((p) => p.peerId))
     return linked.some((d) => !connected.has(d.peerId))
   }
+
+  /** Whether the mailboxes should get this device's envelopes now. */
+  const depositWanted = (): boolean => init.keepMailboxCopy === true || someoneAway()
 
   /** The mailboxes in use: the connected relay's, then the person's own. */
   const targets = (): MailboxTarget[] => [...(target !== undefined && relayState === RelayState.connected ? [target] : []), ...own]
@@ -431,7 +440,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         }),
         c.persistence.onSealed(() => {
           // stored by now: the mailbox gets it (and whatever else it lacks) from the store
-          if (someoneAway()) depositSoon()
+          if (depositWanted()) depositSoon()
         })
       )
     }
