@@ -35,6 +35,7 @@ export { readEmergencyLink, EmergencyLinkError, type EmergencyCard } from './eme
 export { RelayUnavailableError, type SyncRuntime, type SyncSnapshot, type CompartmentSyncStatus, type ConnectedDevice, type LinkOfferView } from './sync-runtime.ts'
 export { MailboxState, type MailboxStatus } from './mailbox-sync.ts'
 export { LinkFailure, DeviceLinkError } from './link-device.ts'
+export { checkRecoveryPhrase, MAX_PHRASE_TEXT, type PhraseCheck, type UnknownWord } from './restore.ts'
 export { MAX_ALLERGY_TEXT } from './edits.ts'
 export { MAX_DEVICE_NAME } from './device-name.ts'
 export type { LinkedDevice } from './vault-items.ts'
