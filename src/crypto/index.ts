@@ -124,7 +124,7 @@ export function deriveEpochSeed(entropy: Uint8Array): Uint8Array {
  * The key of epoch `epoch` (≥ 1) of compartment `docId`, derived from the person's epoch
  * seed: a rotation on one device and the same rotation on another give the same key, and
  * another device of the person can open what was sealed under it without being sent it.
- * Epoch 0 keys stay random (they are handed over when a device is linked).
+ * Epoch 0 keys are `deriveFirstEpochKey`'s in one's own record, random elsewhere.
  * @throws {TypeError} / {RangeError} for a seed that is not 32 bytes, a doc id that is not 16, an epoch outside 1..2^32-1
  */
 export function deriveEpochKey(seed: Uint8Array, docId: Uint8Array, epoch: number): Uint8Array {

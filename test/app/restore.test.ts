@@ -5,7 +5,8 @@
  * the envelopes the first device sealed open on the restored one.
  */
 import { describe, expect, it } from 'vitest'
-import { createPerson, deriveRecordDocId, personFromEntropy, restorePerson } from '../../src/crypto/index.ts'
+import { hkdfSync } from 'node:crypto'
+import { createPerson, deriveEpochSeed, deriveFirstEpochKey, deriveRecordDocId, personFromEntropy, restorePerson } from '../../src/crypto/index.ts'
 import { createMemoryStore } from '../../src/storage/index.ts'
 import { toHex } from '../../src/lib/index.ts'
 import { CompartmentKind } from '../../src/record/index.ts'
@@ -81,6 +82,22 @@ describe('assertRestorable', () => {
   it('refuses a short passphrase and an address that is not a relay', () => {
     expect(thrown(() => assertRestorable({ phrase, passphrase: 'short' })).name).toBe('RangeError')
     expect(thrown(() => assertRestorable({ phrase, passphrase: 'a good passphrase', mailboxes: ['not an address'] })).name).toBe('MailboxAddressError')
+  })
+})
+
+describe('derivations (checked against Node’s own HKDF, RFC 5869)', () => {
+  const hkdf = (ikm: Uint8Array, salt: string | Uint8Array, info: Uint8Array, n: number): string => Buffer.from(hkdfSync('sha256', ikm, salt, info, n)).toString('hex')
+  it('doc id = HKDF-SHA256(entropy, salt "phr/v1/recovery", info "phr/v1/record/doc-id" ‖ 0x00 ‖ kind, 16)', () => {
+    for (const kind of ['core', 'audit']) {
+      const info = Buffer.concat([Buffer.from('phr/v1/record/doc-id'), Buffer.from([0]), Buffer.from(kind)])
+      expect(toHex(deriveRecordDocId(ENTROPY, kind))).toBe(hkdf(ENTROPY, 'phr/v1/recovery', info, 16))
+    }
+  })
+  it('epoch-0 key = HKDF-SHA256(epoch seed, salt doc id, info "phr/v1/record/first-epoch-key", 32)', () => {
+    const seed = deriveEpochSeed(ENTROPY)
+    expect(toHex(seed)).toBe(hkdf(ENTROPY, 'phr/v1/recovery', Buffer.from('phr/v1/epoch-seed'), 32))
+    const docId = deriveRecordDocId(ENTROPY, 'core')
+    expect(toHex(deriveFirstEpochKey(seed, docId))).toBe(hkdf(seed, docId, Buffer.from('phr/v1/record/first-epoch-key'), 32))
   })
 })
 
