@@ -30,6 +30,7 @@ import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { CallNotAllowedError } from '../consult/index.ts'
 import { createConsultations, type Consultations } from './consultations.ts'
+import { assertRestorable, ownRecordKeyring, restoreOwnRecord } from './restore.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -86,6 +87,15 @@ export interface PatientRecords {
    * @throws {RangeError} when a record is already held here, or for an empty name, a birth date that is not a past date, a passphrase under 8 characters
    */
   createOwn(init: { name: string; birthDate: string; passphrase: string }): Promise<{ record: OpenRecord; phrase: string[] }>
+  /**
+   * Brings the person's own record back on this device from the 24-word recovery phrase
+   * (see `restore.ts`): the same identity and compartments, filled as their envelopes
+   * arrive from the mailboxes and the person's other devices.
+   * @throws {RecoveryPhraseError} naming the first unknown word or the failed checksum (nothing is stored)
+   * @throws {MailboxAddressError} for a mailbox address that cannot be one (nothing is stored)
+   * @throws {RangeError} when a record is already held here, or for a passphrase under 8 characters
+   */
+  restore(req: { phrase: string; passphrase: string; mailboxes?: readonly string[] }): Promise<OpenRecord>
   /** Links this device to the record shown on another device. @throws {DeviceLinkError} with the reason */
   join(req: { payload: string; passphrase: string; deviceName: string }): Promise<OpenRecord>
   /** Stops syncing and closes the record. */
@@ -169,7 +179,8 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
           onRing: (r) => consult.onRing(r)
         }
       },
-      { deviceName: components.deviceName }
+      // one's own record keeps a copy in the mailboxes: the recovery phrase finds it there
+      { deviceName: components.deviceName, keepMailboxCopy: !demo }
     )
     const alerts = createPatientAlerts({ session, ...(components.notify === undefined ? {} : { notify: components.notify }) })
     alerts.start()
@@ -278,7 +289,9 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       const person = createPerson()
       const store = await createIndexedDbStore({ name: OWN_DB })
       try {
-        const { session, vaultKey } = await createRecordWithVault(store, init.passphrase, { items: new Map([[VaultItem.person, person.entropy]]) })
+        // the compartments' doc ids and first keys derive from the phrase, so that it alone restores them
+        const keyring = ownRecordKeyring(person.entropy)
+        const { session, vaultKey } = await createRecordWithVault(store, init.passphrase, { keyring, items: new Map([[VaultItem.person, person.entropy]]) })
         const parts = name.split(/\s+/)
         session.get('core').resources.put({
           resourceType: 'Patient',
@@ -299,6 +312,23 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       }
     },
     unlock: (passphrase) => openWith(OWN_DB, passphrase, false),
+    async restore(req) {
+      // a wrong word, passphrase or address is refused before anything is stored
+      assertRestorable(req)
+      if ((await exists(DEMO_DB)) || (await exists(OWN_DB))) throw new RangeError('a record is already held on this device')
+      const store = await createIndexedDbStore({ name: OWN_DB })
+      let restored
+      try {
+        restored = await restoreOwnRecord(store, req)
+      } catch (err) {
+        // nothing half-made stays behind: a wrong word changes nothing on this device
+        await store.close().catch(() => undefined)
+        await deleteDb(components.indexedDB, OWN_DB)
+        throw err
+      }
+      current = await open(false, store, restored.session, restored.vaultKey)
+      return current
+    },
     async join(req) {
       const joined = await joinRecord(
         {

@@ -77,7 +77,9 @@ import type { InsightsWorker } from './insights-worker.ts'
 export const PRACTITIONER_DB = `${PRACTITIONER_DB_PREFIX}default`
 /** Prefix of a patient's replica store. */
 export const VISIT_DB_PREFIX = 'phr-visit-'
-const META = { vaultKey: 'vault-key', person: 'person', device: 'device', deviceCert: 'device-cert', credential: 'credential', patients: 'patients', name: 'name' } as const
+const META = { vaultKey: 'vault-key', person: 'person', device: 'device', deviceCert: 'device-cert', credential: 'credential', patients: 'patients', name: 'name', details: 'details' } as const
+/** Longest licence number or authority name a practitioner types in. */
+export const MAX_DETAIL_TEXT = 200
 /** Longest pasted credential text. */
 export const MAX_CREDENTIAL_TEXT = 4096
 /** Longest visit note. */
@@ -89,6 +91,14 @@ export interface PractitionerInfo {
   readonly name: string
   readonly deviceName: string
   readonly credential?: IssuedCredential
+  /** The licence number and issuing authority the practitioner typed in (unverified; the credential is what patients check). */
+  readonly declared?: PractitionerDetails
+}
+
+/** What a practitioner says of their licence, before (or beside) the authority's credential. */
+export interface PractitionerDetails {
+  readonly licence: string
+  readonly authority: string
 }
 
 /** One compartment of a patient's replica, with what this device holds of it. */
@@ -162,7 +172,12 @@ export interface PatientReplica {
 export interface Practitioner {
   /** Whether a practitioner identity exists on this device. */
   exists(): Promise<boolean>
-  create(req: { name: string; passphrase: string; deviceName: string }): Promise<PractitionerInfo>
+  /**
+   * Creates the practitioner identity on this device, with the licence number and issuing
+   * authority they type in (optional, shown as theirs until a credential is imported).
+   * @throws {RangeError} for an empty name, a passphrase under 8 characters, a detail over `MAX_DETAIL_TEXT`
+   */
+  create(req: { name: string; passphrase: string; deviceName: string; licence?: string; authority?: string }): Promise<PractitionerInfo>
   /** @throws {WrongPassphraseError} */
   unlock(passphrase: string): Promise<PractitionerInfo>
   info(): PractitionerInfo | undefined
@@ -221,8 +236,25 @@ interface Held {
   deviceCert: Uint8Array
   cert: DeviceCert
   credential?: Uint8Array
+  declared?: PractitionerDetails
   vaultKey: Uint8Array
   store: EnvelopeStore
+}
+
+const encodeDetails = (d: PractitionerDetails): Uint8Array => new TextEncoder().encode(JSON.stringify({ licence: d.licence, authority: d.authority }))
+/** Reads the sealed details back; anything but two short strings reads as none. */
+function decodeDetails(bytes: Uint8Array | undefined): PractitionerDetails | undefined {
+  if (bytes === undefined || bytes.length > 4 * MAX_DETAIL_TEXT + 64) return undefined
+  try {
+    const v = JSON.parse(new TextDecoder().decode(bytes)) as unknown
+    if (typeof v !== 'object' || v === null) return undefined
+    const { licence, authority } = v as Record<string, unknown>
+    if (typeof licence !== 'string' || typeof authority !== 'string' || licence.length > MAX_DETAIL_TEXT || authority.length > MAX_DETAIL_TEXT) return undefined
+    return { licence, authority }
+  } catch {
+    // sealed by this app, so only damage lands here: the details are shown as absent
+    return undefined
+  }
 }
 
 interface SavedPatient {
@@ -256,7 +288,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
   const info = (): PractitionerInfo | undefined => {
     if (held === undefined) return undefined
     const cred = held.credential === undefined ? undefined : decodeCredential(held.credential)
-    return { did: held.person.did, name: cred?.name ?? held.name, deviceName: held.cert.name, ...(cred === undefined ? {} : { credential: cred }) }
+    return { did: held.person.did, name: cred?.name ?? held.name, deviceName: held.cert.name, ...(cred === undefined ? {} : { credential: cred }), ...(held.declared === undefined ? {} : { declared: held.declared }) }
   }
 
   async function writeItem(name: string, bytes: Uint8Array): Promise<void> {
@@ -582,6 +614,10 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       const name = req.name.trim()
       if (name.length === 0 || name.length > 200) throw new RangeError('name: 1..200 characters')
       if (req.passphrase.length < 8) throw new RangeError('passphrase: at least 8 characters')
+      const licence = (req.licence ?? '').trim()
+      const authority = (req.authority ?? '').trim()
+      if (licence.length > MAX_DETAIL_TEXT || authority.length > MAX_DETAIL_TEXT) throw new RangeError(`licence details: at most ${MAX_DETAIL_TEXT} characters each`)
+      const declared = licence === '' && authority === '' ? undefined : { licence, authority }
       const store = await openStore(PRACTITIONER_DB)
       const vaultKey = randomBytes(32)
       const { entropy } = createPerson()
@@ -595,10 +631,11 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       await seal(META.deviceCert, deviceCert)
       await seal(META.patients, new TextEncoder().encode('[]'))
       await seal(META.name, new TextEncoder().encode(name))
+      if (declared !== undefined) await seal(META.details, encodeDetails(declared))
       // the passphrase-sealed vault key last: a half-made identity never opens
       await store.putMeta(META.vaultKey, await sealSecret(vaultKey, req.passphrase))
       entropy.fill(0)
-      held = { name, person, device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId }), vaultKey, store }
+      held = { name, person, device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId }), vaultKey, store, ...(declared === undefined ? {} : { declared }) }
       saved = []
       notify()
       return info() as PractitionerInfo
@@ -616,7 +653,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       const device = generateSigningKeyPair(deviceSk)
       const credential = await readItem(store, vaultKey, META.credential)
       const name = new TextDecoder().decode((await readItem(store, vaultKey, META.name)) ?? new Uint8Array())
-      held = { name, person: personFromEntropy(entropy), device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId: peerIdOfAuthorKey(device.publicKey) }), vaultKey, store, ...(credential === undefined ? {} : { credential }) }
+      const declared = decodeDetails(await readItem(store, vaultKey, META.details))
+      held = { name, person: personFromEntropy(entropy), device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId: peerIdOfAuthorKey(device.publicKey) }), vaultKey, store, ...(credential === undefined ? {} : { credential }), ...(declared === undefined ? {} : { declared }) }
       entropy.fill(0)
       const list = JSON.parse(new TextDecoder().decode((await readItem(store, vaultKey, META.patients)) ?? new Uint8Array())) as Array<{ grant: string; issuer: string; relay: string; keyring: string; ended?: boolean }>
       saved = list.map((p) => ({ grant: unb64(p.grant), issuer: p.issuer, relay: p.relay, keyring: decodeKeyring(unb64(p.keyring)), ended: p.ended === true }))

@@ -6,7 +6,7 @@
  * device is away. What it knows about the other devices lives only in the sealed vault.
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { toHex, type DocId } from '../lib/index.ts'
+import { fromHex, toHex, type DocId } from '../lib/index.ts'
 import {
   connectRelay,
   createBanList,
@@ -25,7 +25,8 @@ import {
   type InviteHost,
   type InviteRequest,
   type SyncService,
-  type SyncStatus
+  type SyncStatus,
+  peerIdOfAuthorKey
 } from '../sync/index.ts'
 import { isPeerIdString, type TrustList } from '../crypto/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
@@ -200,6 +201,12 @@ export interface SyncRuntimeInit {
   webRTC?: boolean
   /** Sync over relayed (limited) connections too (Node tests without WebRTC). @default false */
   allowLimitedConnections?: boolean
+  /**
+   * Keep a copy of this device's envelopes in the mailboxes even while no other device of
+   * the person is known (the person's own record: with the recovery phrase, a new device
+   * fetches it from there when this one is lost). @default false (only while a device is away)
+   */
+  keepMailboxCopy?: boolean
 }
 
 /** The runtime. */
@@ -242,6 +249,8 @@ export interface SyncRuntime {
 }
 
 const CONNECT_TIMEOUT_MS = 15_000
+/** Most unknown authors dialled to find the person's other devices. */
+const MAX_CANDIDATES = 16
 
 /** Creates the runtime of an open record; nothing starts until `start()`. */
 export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncRuntimeInit): SyncRuntime {
@@ -275,6 +284,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let remoteTimer: ReturnType<typeof setTimeout> | undefined
   let controller = new AbortController()
   let linked: LinkedDevice[] = []
+  /** Authors of the record's own compartments not known as the person's devices yet (dialled; see `learnAuthors`). */
+  const candidates = new Set<string>()
   const synced: Set<string> | undefined = components.syncedDocs === undefined ? undefined : new Set(components.syncedDocs)
   let justLinked: LinkedDevice | undefined
   let peerId: string | undefined
@@ -324,7 +335,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     },
     marks: () => vault.depositMarks(),
     markDeposited: (id, docHex, seq) => vault.markDeposited(id, docHex, seq),
-    wanted: () => someoneAway()
+    wanted: () => depositWanted()
   })
 
   function snapshot(): SyncSnapshot {
@@ -376,6 +387,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     return linked.some((d) => !connected.has(d.peerId))
   }
 
+  /** Whether the mailboxes should get this device's envelopes now. */
+  const depositWanted = (): boolean => init.keepMailboxCopy === true || someoneAway()
+
   /** The mailboxes in use: the connected relay's, then the person's own. */
   const targets = (): MailboxTarget[] => [...(target !== undefined && relayState === RelayState.connected ? [target] : []), ...own]
 
@@ -389,10 +403,34 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
 
   function syncMailboxes(list: MailboxTarget[] = targets()): void {
     for (const t of list) {
-      mailbox.sync(t, controller.signal).catch((err: unknown) => {
-        if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
-      })
+      mailbox.sync(t, controller.signal).then(
+        () => learnAuthors(),
+        (err: unknown) => {
+          if (running) console.warn('mailbox: sync failed', err instanceof Error ? err.name : err)
+        }
+      )
     }
+  }
+
+  /**
+   * On a device that did not make the record (restored from the phrase, or linked), the
+   * authors of the record's own compartments that it does not know are dialled too: this is
+   * how a restored device finds the person's other devices. They are remembered only once
+   * their certificate shows they are the person's (the `peer-connected` handler).
+   */
+  function learnAuthors(): void {
+    if (synced === undefined || !running) return
+    const known = new Set(linked.map((d) => d.peerId))
+    for (const [kind, c] of session.compartments) {
+      // a visit compartment's other author is a doctor's device, never one to sync the record with
+      if (kind.startsWith('visit:')) continue
+      for (const author of c.persistence.vector().keys()) {
+        if (author === me || candidates.size >= MAX_CANDIDATES) continue
+        const id = peerIdOfAuthorKey(fromHex(author))
+        if (!known.has(id)) candidates.add(id)
+      }
+    }
+    if (candidates.size > 0) void redial()
   }
 
   /** Clients for the person's own mailboxes (once there is a peer to dial from). */
@@ -431,7 +469,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         }),
         c.persistence.onSealed(() => {
           // stored by now: the mailbox gets it (and whatever else it lacks) from the store
-          if (someoneAway()) depositSoon()
+          if (depositWanted()) depositSoon()
         })
       )
     }
@@ -442,7 +480,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     const relay = relayAddr
     if (s === undefined || relay === undefined || relayState !== RelayState.connected) return
     const connected = new Set(syncStatus.peers.map((p) => p.peerId))
-    for (const d of linked) {
+    const known = new Set(linked.map((d) => d.peerId))
+    for (const d of [...linked, ...[...candidates].filter((id) => !known.has(id)).map((peerId) => ({ peerId, name: peerId.slice(-8) }))]) {
       if (connected.has(d.peerId) || dialing.has(d.peerId)) continue
       dialing.add(d.peerId)
       const target = `${relay}/p2p-circuit/${webRTC ? 'webrtc/' : ''}p2p/${d.peerId}`
@@ -494,6 +533,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
             synced.add(e.docId)
             vault.markSynced(e.docId).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
           }
+          // whoever it is, a candidate that answered is known now
+          if (e.type === 'peer-connected') candidates.delete(e.peerId)
           if (e.type === 'peer-connected' && e.person !== cert.person) {
             // someone else's device (a grantee): not one of the person's devices to remember;
             // what it is given is counted for the audit entry written when the session ends

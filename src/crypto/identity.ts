@@ -29,6 +29,7 @@ export const RECOVERY_ENTROPY_LENGTH = 32
 export const RECOVERY_WORD_COUNT = 24
 /** Longest phrase string we look at (24 × the longest English word + spacing, with slack). */
 const MAX_PHRASE_LENGTH = 1024
+const wordSet: ReadonlySet<string> = new Set(wordlist)
 
 /** A person's secret and public keys. */
 export interface PersonKeys {
@@ -90,6 +91,29 @@ export function recoveryPhraseFromEntropy(entropy: Uint8Array): string {
 }
 
 /**
+ * Whether `word` (already lowercased and NFKD-normalised) is one of the 2048 BIP39 English words.
+ * @throws Never.
+ */
+export function isRecoveryWord(word: string): boolean {
+  return wordSet.has(word)
+}
+
+/**
+ * Up to `max` BIP39 English words starting with the first letters of `word` (the longest
+ * prefix that still matches something, down to one letter): hints for a mistyped word.
+ * BIP39 words are unique in their first four letters, so a short prefix is enough.
+ * @throws Never.
+ */
+export function recoveryWordHints(word: string, max = 4): string[] {
+  for (let n = Math.min(word.length, 4); n >= 1; n--) {
+    const prefix = word.slice(0, n)
+    const hits = wordlist.filter((w) => w.startsWith(prefix))
+    if (hits.length > 0) return hits.slice(0, max)
+  }
+  return []
+}
+
+/**
  * Normalises a typed phrase (NFKD as BIP39 requires, lowercase, single spaces) and returns
  * its 32 bytes of entropy.
  * @throws {TypeError} if `phrase` is not a string.
@@ -103,7 +127,7 @@ export function entropyFromRecoveryPhrase(phrase: string): Uint8Array {
   if (words.length !== RECOVERY_WORD_COUNT) {
     throw new RecoveryPhraseError(`phrase: expected ${RECOVERY_WORD_COUNT} words, got ${words[0] === '' ? 0 : words.length}`)
   }
-  const unknown = words.findIndex((w) => !wordlist.includes(w))
+  const unknown = words.findIndex((w) => !wordSet.has(w))
   if (unknown >= 0) throw new RecoveryPhraseError(`phrase: word ${unknown + 1} is not in the BIP39 English word list`)
   try {
     return mnemonicToEntropy(words.join(' '), wordlist)

@@ -16,7 +16,7 @@
  * ```
  * @packageDocumentation
  */
-import { assertBytes, DOC_ID_LENGTH, type DocId } from '../lib/index.ts'
+import { assertBytes, DOC_ID_LENGTH, utf8Encode, type DocId } from '../lib/index.ts'
 import { AEAD_KEY_LENGTH, hkdfSha256, randomBytes } from './primitives.ts'
 import { KdfLabel, labelBytes } from './labels.ts'
 import { RECOVERY_ENTROPY_LENGTH } from './identity.ts'
@@ -71,7 +71,9 @@ export {
   entropyFromRecoveryPhrase,
   wipePerson,
   RECOVERY_ENTROPY_LENGTH,
-  RECOVERY_WORD_COUNT
+  RECOVERY_WORD_COUNT,
+  isRecoveryWord,
+  recoveryWordHints
 } from './identity.ts'
 export type { PersonKeys } from './identity.ts'
 export { signProfile, profileOf, verifyProfile, MAX_PROFILE_BYTES } from './profile.ts'
@@ -124,7 +126,7 @@ export function deriveEpochSeed(entropy: Uint8Array): Uint8Array {
  * The key of epoch `epoch` (≥ 1) of compartment `docId`, derived from the person's epoch
  * seed: a rotation on one device and the same rotation on another give the same key, and
  * another device of the person can open what was sealed under it without being sent it.
- * Epoch 0 keys stay random (they are handed over when a device is linked).
+ * Epoch 0 keys are `deriveFirstEpochKey`'s in one's own record, random elsewhere.
  * @throws {TypeError} / {RangeError} for a seed that is not 32 bytes, a doc id that is not 16, an epoch outside 1..2^32-1
  */
 export function deriveEpochKey(seed: Uint8Array, docId: Uint8Array, epoch: number): Uint8Array {
@@ -136,4 +138,34 @@ export function deriveEpochKey(seed: Uint8Array, docId: Uint8Array, epoch: numbe
   info.set(label)
   new DataView(info.buffer).setUint32(label.length, epoch)
   return hkdfSha256(seed, docId, info, AEAD_KEY_LENGTH)
+}
+
+/**
+ * The doc id of the person's own fixed compartment `kind` (`core`, `vitals`, …), derived
+ * from the recovery entropy, so that the 24 words alone find the record again on a new
+ * device (in a mailbox, on the person's other devices). HKDF leaks nothing of the entropy.
+ * @throws {TypeError} / {RangeError} if `entropy` is not 32 bytes or `kind` is empty or longer than 128 bytes
+ */
+export function deriveRecordDocId(entropy: Uint8Array, kind: string): Uint8Array {
+  assertBytes(entropy, 'entropy', RECOVERY_ENTROPY_LENGTH)
+  const k = utf8Encode(kind)
+  if (k.length === 0 || k.length > 128) throw new RangeError('kind: expected 1..128 bytes')
+  const label = labelBytes(KdfLabel.recordDocId)
+  const info = new Uint8Array(label.length + 1 + k.length)
+  info.set(label)
+  // a separator byte that no label contains: label ‖ 0x00 ‖ kind parses one way
+  info.set(k, label.length + 1)
+  return hkdfSha256(entropy, labelBytes(KdfLabel.recoverySalt), info, DOC_ID_LENGTH)
+}
+
+/**
+ * Epoch 0's key of the person's own fixed compartment `docId`, derived from their epoch
+ * seed (as rotated epochs are, `deriveEpochKey`), so that the recovery phrase alone opens
+ * the record's first epoch too. A grantee is handed the key, never the seed.
+ * @throws {TypeError} / {RangeError} for a seed that is not 32 bytes or a doc id that is not 16
+ */
+export function deriveFirstEpochKey(seed: Uint8Array, docId: Uint8Array): Uint8Array {
+  assertBytes(seed, 'seed', 32)
+  assertBytes(docId, 'docId', DOC_ID_LENGTH)
+  return hkdfSha256(seed, docId, labelBytes(KdfLabel.firstEpochKey), AEAD_KEY_LENGTH)
 }

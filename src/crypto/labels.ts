@@ -71,6 +71,10 @@ export const KdfLabel = {
   epochSeed: 'phr/v1/epoch-seed',
   /** HKDF info prefix (‖ epoch as u32 BE; salt = doc id) → a rotated epoch's key. */
   epochKey: 'phr/v1/epoch-key',
+  /** HKDF info prefix (‖ compartment kind; salt = the recovery salt, ikm = entropy) → the 16-byte doc id of one of the person's own fixed compartments. */
+  recordDocId: 'phr/v1/record/doc-id',
+  /** HKDF info (salt = doc id, ikm = epoch seed) → epoch 0's key of one of the person's own fixed compartments. */
+  firstEpochKey: 'phr/v1/record/first-epoch-key',
   /** HKDF info (salt = the backup file's header) → the key its segments are sealed under. */
   backupKey: 'phr/v1/backup/key',
   /** HKDF info (salt = the backup file's header) → its 16-byte passphrase check. */

@@ -59,10 +59,15 @@ describe('a visit: share, approve, read, note, revoke', () => {
     await expect.poll(() => doctor.getByRole('heading', { level: 1 }).textContent()).toBe('No practitioner profile on this device yet')
     await screenshot(doctor, 'doctor-new-390')
     await doctor.getByLabel('Your name as patients should see it').fill('Dr Nodira Karimova')
+    await doctor.getByLabel('Licence number (optional)').fill('UZ-GP-20417')
+    await doctor.getByLabel('Issuing authority (optional)').fill('Ministry of Health of Uzbekistan')
     await doctor.getByLabel('Passphrase for this device').fill('doctor passphrase')
     await doctor.getByLabel('The passphrase again').fill('doctor passphrase')
     await doctor.getByRole('button', { name: 'Create my practitioner profile' }).click()
     await expect.poll(() => doctor.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Dr Nodira Karimova')
+    expect(await doctor.getByTestId('dr-declared').textContent()).toContain('UZ-GP-20417, issued by Ministry of Health of Uzbekistan')
+    // no patient yet: the list says how one is added
+    expect(await doctor.getByTestId('patient-list-empty').textContent()).toContain('Share for a visit')
 
     // the patient shares the summary (the default) for 24 hours
     await patient.getByRole('button', { name: 'Share for a visit' }).click()
@@ -94,6 +99,14 @@ describe('a visit: share, approve, read, note, revoke', () => {
     expect(core0?.keys).toEqual([0])
     expect(core0?.stored).toEqual([0])
     expect(await doctor.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    // the patient list: the grant's time left (24 h asked) and no open alert; the parts not shared say so
+    await expect.poll(() => doctor.getByTestId('patient-row').count(), { timeout: 30_000 }).toBe(1)
+    expect(await doctor.getByTestId('patient-row').getAttribute('data-status')).toBe('active')
+    expect(await doctor.getByTestId('patient-expiry').textContent()).toMatch(/^2[34] h \d+ min left$/)
+    expect(await doctor.getByTestId('patient-alerts').textContent()).toBe('no open alerts')
+    expect(await doctor.locator('[data-testid=dr-parts] li[data-kind=core]').getAttribute('data-shared')).toBe('yes')
+    expect(await doctor.locator('[data-testid=dr-parts] li[data-kind=sensitive]').textContent()).toContain('not shared')
+    expect(await doctor.locator('[data-testid=dr-parts] li[data-shared=no]').count()).toBe(5)
     await screenshot(doctor, 'doctor-patient-390')
 
     // the patient lists the doctor among the people with access
@@ -128,6 +141,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
     await patient.getByRole('button', { name: 'Add', exact: true }).click()
     await expect.poll(() => listed(patient, 'allergies')).toContain('Latex (after revocation)')
     await expect.poll(() => doctor.getByTestId('dr-patient').getAttribute('data-status'), { timeout: 30_000 }).toBe('revoked')
+    await expect.poll(() => doctor.getByTestId('patient-expiry').textContent()).toBe('access ended')
     // give a sync every chance to deliver it
     await new Promise((r) => setTimeout(r, 5_000))
     expect(await drList(doctor, 'allergies')).not.toContain('Latex (after revocation)')

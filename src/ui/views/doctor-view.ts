@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { ContextConsumer } from '@lit/context'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { servicesContext, MAX_CREDENTIAL_TEXT, MAX_NOTE_TEXT, type AppServices, type PatientReplica, type PatientView, type PractitionerInfo } from '../../app/index.ts'
+import { servicesContext, MAX_CREDENTIAL_TEXT, MAX_DETAIL_TEXT, MAX_NOTE_TEXT, SHAREABLE, type AppServices, type PatientReplica, type PatientView, type PractitionerInfo } from '../../app/index.ts'
 import { formStyles, viewStyles } from '../styles.ts'
 import { textField } from '../forms.ts'
 import { getLocale } from '../i18n.ts'
@@ -10,6 +10,8 @@ import '../prescribe-form.ts'
 import '../insights-card.ts'
 import '../telemonitor-panel.ts'
 import '../call-view.ts'
+import '../patient-list.ts'
+import type { PatientRow } from '../patient-list.ts'
 
 type State =
   | { kind: 'loading' }
@@ -31,7 +33,7 @@ function inviteError(err: unknown): string {
 
 /** The doctor's app: their identity, a patient's visit code, and the patients who let them in. */
 export class DoctorView extends LitElement {
-  static override properties = { state: { state: true }, invite: { state: true }, views: { state: true }, credError: { state: true }, noteError: { state: true } }
+  static override properties = { state: { state: true }, invite: { state: true }, views: { state: true }, rows: { state: true }, credError: { state: true }, noteError: { state: true } }
   static override styles = [
     viewStyles,
     formStyles,
@@ -71,11 +73,23 @@ export class DoctorView extends LitElement {
       textarea {
         min-height: 5rem;
       }
+      .not-shared {
+        color: #5c6670;
+        font-style: italic;
+      }
+      ul.parts {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1rem;
+        list-style: none;
+        padding: 0;
+      }
     `
   ]
   declare state: State
   declare invite: Invite
   declare views: PatientView[]
+  declare rows: PatientRow[]
   declare credError: string | undefined
   declare noteError: string | undefined
   private services: AppServices | undefined
@@ -95,6 +109,7 @@ export class DoctorView extends LitElement {
     this.state = { kind: 'loading' }
     this.invite = { kind: 'idle' }
     this.views = []
+    this.rows = []
     this.credError = undefined
     this.noteError = undefined
   }
@@ -130,6 +145,7 @@ export class DoctorView extends LitElement {
         void Promise.all(p.patients().map((r) => r.view())).then(
           (views) => {
             this.views = views
+            this.rows = views.map((view) => ({ view, openAlerts: this.openAlerts(view.grantId) }))
           },
           (err: unknown) => console.warn('visit: the patient could not be read', err instanceof Error ? err.name : err)
         )
@@ -155,7 +171,7 @@ export class DoctorView extends LitElement {
       return
     }
     this.state = { kind: 'none', busy: true }
-    p.create({ name, passphrase: pass, deviceName: this.services?.deviceName ?? '' }).then(
+    p.create({ name, passphrase: pass, deviceName: this.services?.deviceName ?? '', licence: textField(form, 'licence'), authority: textField(form, 'authority') }).then(
       (me) => this.ready(me),
       (err: unknown) => {
         this.state = { kind: 'none', busy: false, error: err instanceof Error ? err.message : String(err) }
@@ -189,7 +205,7 @@ export class DoctorView extends LitElement {
         this.state = { kind: 'ready', me }
       },
       () => {
-        this.credError = msg('This is not a licence issued to you.')
+        this.credError = msg('This is not a licence issued to your identity key above. Paste the whole text your authority sent, or send them the key again.')
       }
     )
   }
@@ -210,6 +226,25 @@ export class DoctorView extends LitElement {
         this.invite = { kind: 'idle', error: inviteError(err) }
       }
     )
+  }
+
+  /** The replica of a grant (hex id). */
+  private replicaOf(grantId: string): PatientReplica | undefined {
+    return this.services?.practitioner.patients().find((r) => r.grant.id !== undefined && grantId === [...r.grant.id].map((b) => b.toString(16).padStart(2, '0')).join(''))
+  }
+
+  /** Telemonitoring alerts of a patient whose episode is still open. */
+  private openAlerts(grantId: string): number {
+    return this.replicaOf(grantId)?.telemonitor()?.alerts().filter((a) => a.endedAt === undefined && !a.withdrawn).length ?? 0
+  }
+
+  /** Brings a patient's card into view and moves the focus to its heading. */
+  private readonly pick = (e: CustomEvent<string>): void => {
+    const h = this.renderRoot.querySelector<HTMLElement>(`#p-${CSS.escape(e.detail)}`)
+    if (h === null) return
+    h.tabIndex = -1
+    h.scrollIntoView({ block: 'start' })
+    h.focus()
   }
 
   private writeNote(evt: Event, replica: PatientReplica | undefined): void {
@@ -233,16 +268,29 @@ export class DoctorView extends LitElement {
   }
 
   private renderPatient(v: PatientView): unknown {
-    const replica = this.services?.practitioner.patients().find((r) => r.grant.id !== undefined && v.grantId === [...r.grant.id].map((b) => b.toString(16).padStart(2, '0')).join(''))
+    const replica = this.replicaOf(v.grantId)
+    // a part the patient did not share is "not shared", never an empty list
+    const coreShared = v.granted.includes('core')
     const until = new Date(v.notAfter).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' })
     const list = (items: string[], id: string, title: string): unknown => html`<section aria-labelledby=${`${id}-${v.grantId}`} data-testid=${`dr-${id}`}>
       <h3 id=${`${id}-${v.grantId}`}>${title}</h3>
-      ${items.length === 0 ? html`<p>${v.complete ? msg('None recorded') : msg('Not all here yet')}</p>` : html`<ul>${items.map((x) => html`<li>${x}</li>`)}</ul>`}
+      ${!coreShared
+        ? html`<p class="not-shared">${msg('Not shared')}</p>`
+        : items.length === 0
+          ? html`<p>${v.complete ? msg('None recorded') : msg('Not all here yet')}</p>`
+          : html`<ul>${items.map((x) => html`<li>${x}</li>`)}</ul>`}
     </section>`
     return html`<section class="card" aria-labelledby=${`p-${v.grantId}`} data-testid="dr-patient" data-status=${v.status}>
       <h2 id=${`p-${v.grantId}`}>${v.patientName === '' ? msg('Patient') : v.patientName}${v.complete ? '' : html`<span class="badge">${msg('Not all here yet')}</span>`}</h2>
       <p>${v.status === 'active' ? msg(str`You can see this until ${until}.`) : msg('The patient’s access for you has ended. What you saw before stays here; nothing new arrives.')}</p>
       <p>${msg(str`Shared with you: ${v.granted.map(partName).join(', ')}`)}</p>
+      <ul class="parts" aria-label=${msg('Parts of the record')} data-testid="dr-parts">
+        ${SHAREABLE.map((kind) =>
+          v.granted.includes(kind)
+            ? html`<li data-kind=${kind} data-shared="yes">${partName(kind)}: ${msg('shared')}</li>`
+            : html`<li data-kind=${kind} data-shared="no" class="not-shared">${partName(kind)}: ${msg('not shared')}</li>`
+        )}
+      </ul>
       <div class="facts">
         ${list(v.allergies, 'allergies', msg('Allergies'))} ${list(v.conditions, 'conditions', msg('Conditions'))} ${list(v.medications, 'medications', msg('Medications'))}
       </div>
@@ -290,6 +338,11 @@ export class DoctorView extends LitElement {
           <form @submit=${this.create}>
             <label for="name">${msg('Your name as patients should see it')}</label>
             <input id="name" name="name" required maxlength="200" autocomplete="name" />
+            <label for="licence">${msg('Licence number (optional)')}</label>
+            <input id="licence" name="licence" maxlength=${MAX_DETAIL_TEXT} autocomplete="off" />
+            <label for="authority">${msg('Issuing authority (optional)')}</label>
+            <input id="authority" name="authority" maxlength=${MAX_DETAIL_TEXT} autocomplete="organization" />
+            <p class="hint">${msg('Patients see you as verified only with a licence your authority signs for this profile: once it is made, give the authority your identity key and import the licence text they send back.')}</p>
             <label for="passphrase">${msg('Passphrase for this device')}</label>
             <input id="passphrase" name="passphrase" type="password" required autocomplete="new-password" />
             <label for="passphrase2">${msg('The passphrase again')}</label>
@@ -315,9 +368,18 @@ export class DoctorView extends LitElement {
           <section class="card" aria-labelledby="me-h">
             <h2 id="me-h">${msg('Your licence')}</h2>
             <p>${msg('Your identity key (give it to your licensing authority):')} <code data-testid="dr-did">${s.me.did}</code></p>
+            ${s.me.declared === undefined
+              ? ''
+              : html`<p data-testid="dr-declared">${msg(str`Licence number you gave: ${s.me.declared.licence === '' ? '—' : s.me.declared.licence}, issued by ${s.me.declared.authority === '' ? '—' : s.me.declared.authority}`)}</p>`}
             ${c === undefined
               ? html`<p>${msg('No licence imported: patients see you as unverified.')}</p>`
-              : html`<p class="verified">${msg(str`Licence ${c.licence}, ${c.specialty}`)}</p>`}
+              : html`<p class="verified" data-testid="dr-credential">${msg(str`Licence ${c.licence}, ${c.specialty}`)}</p>
+                  <p>${c.validUntil < Date.now()
+                    ? msg('This licence has expired: patients see you as unverified until you import a new one.')
+                    : msg(str`Signed by your licensing authority; valid until ${new Date(c.validUntil).toLocaleDateString(getLocale(), { dateStyle: 'medium' })}.`)}</p>
+                  ${s.me.declared !== undefined && s.me.declared.licence !== '' && s.me.declared.licence !== c.licence
+                    ? html`<p class="error">${msg(str`The imported licence number (${c.licence}) differs from the one you gave (${s.me.declared.licence}). Patients see the imported one.`)}</p>`
+                    : ''}`}
             <form @submit=${this.importCredential}>
               <label for="credential">${msg('Paste the licence text from your licensing authority')}</label>
               <textarea id="credential" name="credential" maxlength=${MAX_CREDENTIAL_TEXT}></textarea>
@@ -325,6 +387,7 @@ export class DoctorView extends LitElement {
               <div class="actions"><button type="submit" class="secondary">${msg('Import the licence')}</button></div>
             </form>
           </section>
+          <phr-patient-list .rows=${this.rows} .now=${Date.now()} @pick=${this.pick}></phr-patient-list>
           <section class="card" aria-labelledby="inv-h">
             <h2 id="inv-h">${msg('See a patient')}</h2>
             ${this.invite.kind === 'waiting'

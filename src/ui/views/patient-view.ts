@@ -14,6 +14,7 @@ import '../access-history-panel.ts'
 import '../prescriptions-panel.ts'
 import '../insights-card.ts'
 import '../onboarding.ts'
+import '../restore-phrase.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
@@ -24,6 +25,7 @@ type State =
   | { kind: 'empty' }
   | { kind: 'joining' }
   | { kind: 'onboarding' }
+  | { kind: 'restoring' }
   | { kind: 'locked'; wrong: boolean; busy: boolean }
   | { kind: 'creating'; progress: number }
   | { kind: 'opening' }
@@ -266,6 +268,7 @@ export class PatientView extends LitElement {
             <button type="button" @click=${this.tryDemo}>${msg('Try with a demo patient')}</button>
             <button type="button" class="secondary" @click=${() => (this.state = { kind: 'joining' })}>${msg('I already have a record on another device')}</button>
             <button type="button" @click=${() => (this.state = { kind: 'onboarding' })}>${msg('Create my record')}</button>
+            <button type="button" class="secondary" @click=${() => (this.state = { kind: 'restoring' })}>${msg('Restore from my recovery phrase')}</button>
           </div>
         </section>
         <phr-backup-restore .backups=${this.services?.backups} @restored=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-backup-restore>`
@@ -275,6 +278,12 @@ export class PatientView extends LitElement {
           @created=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}
           @cancel=${() => (this.state = { kind: 'empty' })}
         ></phr-onboarding>`
+      case 'restoring':
+        return html`<phr-restore-phrase
+          .records=${this.services?.records}
+          @restored=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}
+          @cancel=${() => (this.state = { kind: 'empty' })}
+        ></phr-restore-phrase>`
       case 'joining':
         return html`<phr-link-join
           .records=${this.services?.records}
