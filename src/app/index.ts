@@ -63,6 +63,7 @@ export {
 export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
 export { RecordAlreadyHeldError, BackupDamagedError, BackupFormatError, BackupTooLargeError, type RecordBackups, type BackupDownload } from './backup.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
+export * from './interop.ts'
 export type { LiveReadingInput } from './live-vitals.ts'
 export { createBluetoothDevices, valuesOf, type BluetoothDevices, type BluetoothDevicesComponents, type PairedDevice, type DeviceValue } from './bluetooth-devices.ts'
 export { DeviceKinds, BluetoothUnavailableError, PairingCancelledError, DeviceValueError, GattTimeoutError, DeviceUnsupportedError, RacpRequestError, RacpTimeoutError, DEVICE_LOINC, type DeviceKind, type ConnectionState } from '../devices/index.ts'
