@@ -79,6 +79,8 @@ export interface ImportSummary {
 export const MAX_CLINICAL_RECORD_BYTES = 4 << 20
 /** Most clinical record files read from one export. */
 export const MAX_CLINICAL_RECORDS = 10_000
+/** Bytes fed to the parser between checks of the clock. */
+const SLICE_BYTES = 16 * 1024
 /** The import gives the page a turn at least this often. */
 export const YIELD_EVERY_MS = 12
 
@@ -101,14 +103,18 @@ async function pump(source: ReadableStream<Uint8Array>, write: (chunk: Uint8Arra
       signal?.throwIfAborted()
       const { value, done } = await reader.read()
       if (done) break
-      write(value)
-      read += value.byteLength
-      onBytes(read)
-      const now = performance.now()
-      if (now - last > YIELD_EVERY_MS) {
-        longestSlice = Math.max(longestSlice, now - last)
-        await yieldToPage()
-        last = performance.now()
+      // a stream may hand over a whole in-memory file as one chunk: feed it in slices, yielding between them
+      for (let at = 0; at < value.byteLength; at += SLICE_BYTES) {
+        const slice = value.subarray(at, Math.min(value.byteLength, at + SLICE_BYTES))
+        write(slice)
+        read += slice.byteLength
+        onBytes(read)
+        const now = performance.now()
+        if (now - last > YIELD_EVERY_MS) {
+          longestSlice = Math.max(longestSlice, now - last)
+          await yieldToPage()
+          last = performance.now()
+        }
       }
     }
   } finally {

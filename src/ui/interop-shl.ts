@@ -110,7 +110,8 @@ export class InteropShare extends LitElement {
     evt.preventDefault()
     const r = this.record
     if (r === undefined || this.busy) return
-    const data = new FormData(evt.target as HTMLFormElement)
+    const form = evt.target as HTMLFormElement
+    const data = new FormData(form)
     const parts = SHAREABLE.filter((k: Shareable) => data.get(`shl-${k}`) === 'on')
     if (!this.ips && parts.length === 0) {
       this.problem = msg('Pick at least one part of the record.')
@@ -127,7 +128,7 @@ export class InteropShare extends LitElement {
       .then(async (link) => {
         const svg = await QRCode.toString(link.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
         this.made = { link, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` }
-        ;(evt.target as HTMLFormElement).reset()
+        form.reset()
         this.ips = true
         await this.reload()
       })
