@@ -64,6 +64,35 @@ export {
 export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
 export { RecordAlreadyHeldError, BackupDamagedError, BackupFormatError, BackupTooLargeError, type RecordBackups, type BackupDownload } from './backup.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
+export {
+  ImportFileKindError,
+  ImportPhase,
+  NoPatientError,
+  ShlinkExpiredError,
+  ShlPasscodeError,
+  ShlLinkGoneError,
+  ShlServerError,
+  ShlContentError,
+  ShlContentTooLargeError,
+  ZipFormatError,
+  readShlink,
+  SHL_PASSCODE_ATTEMPTS,
+  MAX_SHL_PASSCODE,
+  MAX_HOSTED_LINKS,
+  type RecordInterop,
+  type ImportProgress,
+  type ImportSummary,
+  type ImportRejected,
+  type ExportFile,
+  type PrintableSummary,
+  type SummarySection,
+  type SummaryRow,
+  type ShlChoice,
+  type HostedLink,
+  type LinkAccess,
+  type OpenedLink,
+  type RecordShl
+} from './interop.ts'
 export type { LiveReadingInput } from './live-vitals.ts'
 export { createBluetoothDevices, valuesOf, type BluetoothDevices, type BluetoothDevicesComponents, type PairedDevice, type DeviceValue } from './bluetooth-devices.ts'
 export { DeviceKinds, BluetoothUnavailableError, PairingCancelledError, DeviceValueError, GattTimeoutError, DeviceUnsupportedError, RacpRequestError, RacpTimeoutError, DEVICE_LOINC, type DeviceKind, type ConnectionState } from '../devices/index.ts'

@@ -31,6 +31,7 @@ import type { AlertNotification } from './alert-notifications.ts'
 import { CallNotAllowedError } from '../consult/index.ts'
 import { createConsultations, type Consultations } from './consultations.ts'
 import { assertRestorable, ownRecordKeyring, restoreOwnRecord } from './restore.ts'
+import { createRecordInterop, type RecordInterop } from './interop.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -70,6 +71,8 @@ export interface OpenRecord {
   recordReading(reading: LiveReadingInput): Promise<void>
   /** A fresh emergency link of the critical summary (see `emergency.ts`), for the QR code. */
   emergencyLink(origin: string): Promise<string>
+  /** Import and export (FHIR, IPS, Apple Health) and SMART Health Links (see `interop.ts`). */
+  readonly interop: RecordInterop
 }
 
 /** The record service. */
@@ -205,8 +208,16 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       compartments: () => ({ vitals: session.compartments.get('vitals')?.compartment, results: session.compartments.get('results')?.compartment }),
       insights: () => components.insights.client()
     })
+    const interop = createRecordInterop({
+      session,
+      vaultKey,
+      person: () => vault.person(),
+      fetch: components.fetch,
+      audit: (action, actor, details) => consent.audit(action, actor, details)
+    })
     return {
       demo,
+      interop,
       insights,
       session,
       sync,

@@ -5,6 +5,26 @@ import { getLocale } from './i18n.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { partName } from './share-visit.ts'
 
+/** An export entry in plain words. */
+function exportText(d: Readonly<Record<string, string | number>>): string {
+  switch (d.what) {
+    case 'emergency-qr':
+      return msg('You made an emergency QR code')
+    case 'fhir-bundle': {
+      const n = Number(d.resources ?? 0)
+      return msg(str`You downloaded your record as a FHIR file (${n} entries)`)
+    }
+    case 'ips':
+      return msg('You downloaded your patient summary (IPS)')
+    case 'printable-summary':
+      return msg('You opened the printable summary')
+    case 'shl':
+      return msg('You made a shared link (SMART Health Link)')
+    default:
+      return msg('You exported part of your record')
+  }
+}
+
 /** The access history: every grant, revocation, key renewal, sync and device link, in plain words. */
 export class AccessHistoryPanel extends LitElement {
   static override properties = { record: { attribute: false }, history: { state: true } }
@@ -47,6 +67,22 @@ export class AccessHistoryPanel extends LitElement {
       this.history = accessHistory(r.session)
     }
     this.unsubscribe.push(r.consent.subscribe(refresh), r.sync.onRemoteChange(refresh))
+    // entries this device adds (exports, imports, shared-link accesses) show at once
+    const audit = r.session.compartments.get('audit')?.compartment
+    if (audit !== undefined) {
+      // after the change's own task, once for a burst of entries (each refresh verifies every signature)
+      let pending: ReturnType<typeof setTimeout> | undefined
+      const off = audit.onUpdate(() => {
+        pending ??= setTimeout(() => {
+          pending = undefined
+          refresh()
+        }, 50)
+      })
+      this.unsubscribe.push(() => {
+        off()
+        if (pending !== undefined) clearTimeout(pending)
+      })
+    }
     refresh()
   }
 
@@ -89,6 +125,21 @@ export class AccessHistoryPanel extends LitElement {
       }
       case 'record-opened':
         return msg(str`${who} opened your record`)
+      case 'export':
+        return exportText(d)
+      case 'import': {
+        const stored = Number(d.stored ?? 0)
+        return msg(str`You imported a file: ${stored} new entries`)
+      }
+      case 'shl-access': {
+        const label = String(d.label ?? '')
+        const recipient = String(d.recipient ?? '')
+        return d.outcome === 'served' ? msg(str`“${recipient}” opened your shared link “${label}”`) : msg(str`“${recipient}” tried your shared link “${label}” with a wrong passcode`)
+      }
+      case 'shl-delete': {
+        const label = String(d.label ?? '')
+        return msg(str`You deleted your shared link “${label}”`)
+      }
       default:
         return e.action
     }

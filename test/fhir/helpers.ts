@@ -1,11 +1,15 @@
 /** Shared fixtures of the FHIR interop tests. */
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { createCompartment, randomDocId, type Compartment, type CompartmentKind, type FhirResource } from '../../src/record/index.ts'
 
 export const T0 = Date.UTC(2024, 4, 2, 10, 0, 0)
 
-/** The official HL7 IPS examples (read-only; see /work/shared/fixtures/README.md). */
-export const FIXTURES = '/work/shared/fixtures/fhir'
+/**
+ * The official HL7 IPS examples (read-only; see the README beside them): the team's shared
+ * fixtures folder, `../shared/fixtures/fhir` from the repository's root, or `PHR_FIXTURES_DIR`.
+ */
+export const FIXTURES = process.env['PHR_FIXTURES_DIR'] ?? fileURLToPath(new URL('../../../shared/fixtures/fhir', import.meta.url))
 export const MINIMAL = 'ips-bundle-minimal.json'
 export const NO_INFO = 'ips-bundle-no-info-required-sections.json'
 

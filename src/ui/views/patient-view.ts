@@ -18,6 +18,10 @@ import '../restore-phrase.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
+import '../interop-import.ts'
+import '../interop-export.ts'
+import '../interop-shl.ts'
+import '../interop-shl-open.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -227,6 +231,10 @@ export class PatientView extends LitElement {
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
       <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
+      <phr-interop-import .record=${s.record} @imported=${() => this.refresh()}></phr-interop-import>
+      <phr-interop-export .record=${s.record}></phr-interop-export>
+      <phr-interop-share .record=${s.record}></phr-interop-share>
+      <phr-interop-open-link .record=${s.record} .recipient=${s.summary.name} @imported=${() => this.refresh()}></phr-interop-open-link>
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
