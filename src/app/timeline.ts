@@ -117,6 +117,16 @@ interface Source {
 
 const now = (): number => performance.now()
 
+/**
+ * Runs `fn` as a new task soon, after the page had its turn (input, paint). `scheduler.postTask`
+ * where there is one: nested `setTimeout`s are clamped to 4 ms each in browsers.
+ */
+const yieldThen = (fn: () => void): void => {
+  const s = (globalThis as { scheduler?: { postTask?: (cb: () => void, o: { priority: string }) => Promise<unknown> } }).scheduler
+  if (s?.postTask !== undefined) void s.postTask(fn, { priority: 'user-visible' })
+  else setTimeout(fn, 0)
+}
+
 /** Merges per-type lists (each ascending by date, then id; undated last) into newest first, undated last. */
 function mergeNewestFirst(lists: Array<{ source: number; type: string; entries: readonly IndexEntry[] }>): Ref[] {
   const total = lists.reduce((n, l) => n + l.entries.length, 0)
@@ -177,7 +187,7 @@ export function createTimeline(components: TimelineComponents, init: TimelineIni
   /** What is shown: `typed`, or the matches of the search so far. */
   let shown: Ref[] = []
   let filter: TimelineFilter = {}
-  let search: { words: string[]; next: number; timer: ReturnType<typeof setTimeout> | undefined } | undefined
+  let search: { words: string[]; next: number } | undefined
   let refreshTimer: ReturnType<typeof setTimeout> | undefined
   let closed = false
   // kept per index entry: a changed resource gets a new entry, so it is read again
@@ -277,15 +287,13 @@ export function createTimeline(components: TimelineComponents, init: TimelineIni
   }
 
   function stopSearch(): void {
-    if (search?.timer !== undefined) clearTimeout(search.timer)
+    // a slice already queued sees that `search` is no longer its own and stops
     search = undefined
   }
 
   /** Runs the search for one slice, then yields to the page. */
-  function searchSlice(): void {
-    const s = search
-    if (s === undefined || closed) return
-    s.timer = undefined
+  function searchSlice(s: NonNullable<typeof search>): void {
+    if (s !== search || closed) return
     const t0 = now()
     const from = typed
     while (s.next < from.length) {
@@ -298,7 +306,7 @@ export function createTimeline(components: TimelineComponents, init: TimelineIni
       if ((s.next & 63) === 0 && now() - t0 >= sliceMs) break
     }
     if (s.next >= from.length) search = undefined
-    else s.timer = setTimeout(searchSlice, 0)
+    else yieldThen(() => searchSlice(s))
     // the progress moved even when nothing matched in this slice
     notify()
   }
@@ -311,8 +319,8 @@ export function createTimeline(components: TimelineComponents, init: TimelineIni
       return
     }
     shown = []
-    search = { words: w, next: 0, timer: undefined }
-    searchSlice()
+    search = { words: w, next: 0 }
+    searchSlice(search)
   }
 
   function rebuild(): void {

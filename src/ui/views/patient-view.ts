@@ -17,6 +17,7 @@ import '../onboarding.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
+import '../timeline-view.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -222,6 +223,7 @@ export class PatientView extends LitElement {
         </form>
         ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
       </section>
+      <phr-timeline .record=${s.record}></phr-timeline>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
       <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
