@@ -31,8 +31,7 @@ export function conceptText(v: unknown): string | undefined {
   if (str(cc.text) !== undefined) return cc.text
   if (Array.isArray(cc.coding)) {
     for (const x of cc.coding) if (isObj(x) && str(x['display']) !== undefined) return x['display'] as string
-    const code = cc.coding.find((x) => isObj(x) && str(x['code']) !== undefined)
-    if (isObj(code)) return code['code'] as string
+    for (const x of cc.coding) if (isObj(x) && str(x['code']) !== undefined) return x['code'] as string
   }
   return str(c['display']) ?? str(c['code'])
 }
