@@ -4,7 +4,7 @@
  * fresh compartments (the state an encrypted open ends in: resource indexes not built).
  */
 import { html, render } from 'lit'
-import { createCompartment, loadSyntheticRecord, SYNTHETIC_TEN_YEARS, type Compartment } from '../../src/record/index.ts'
+import { clinicalDate, createCompartment, loadSyntheticRecord, SYNTHETIC_TEN_YEARS, type Compartment } from '../../src/record/index.ts'
 import { createTimeline, type Timeline } from '../../src/app/timeline.ts'
 import '../../src/ui/timeline-view.ts'
 import { TIMELINE_ROW_PX } from '../../src/ui/timeline-view.ts'
@@ -118,8 +118,7 @@ export async function timelineFirstRender(): Promise<FirstRender> {
     for (const [, comp] of record) {
       for (const type of comp.resources.types()) {
         for (const r of comp.resources.list(type, { includeWithdrawn: true })) {
-          const d = Date.parse(String((r as Record<string, unknown>)['effectiveDateTime'] ?? (r as Record<string, unknown>)['date'] ?? ''))
-          all.push({ date: d })
+          all.push({ date: clinicalDate(r) })
         }
       }
     }
