@@ -167,3 +167,4 @@ export async function openBreakdown(name: string): Promise<OpenBreakdown> {
   await store.close()
   return out
 }
+export { timelineSetup, timelineFirstRender, timelineScroll, timelineSearch } from './timeline.ts'

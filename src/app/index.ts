@@ -163,3 +163,4 @@ export function createAppServices(components: AppComponents): AppServices {
 
 /** The lit context key under which the UI finds the services. */
 export const servicesContext = createContext<AppServices>(Symbol('phr-services'))
+export { createTimeline, type Timeline, type TimelineEntry, type TimelineFilter, type TimelineState, type TimelineType, type TimelineComponents, type TimelineInit } from './timeline.ts'

@@ -46,6 +46,7 @@ export { WITHDRAWAL_REASON_URL } from './resources.ts'
 export type { ResourceStore, ListFilter } from './resources.ts'
 export { validateResource, RESOURCE_TYPE_PATTERN, RESOURCE_ID_PATTERN, DEFAULT_MAX_RESOURCE_BYTES } from './validate.ts'
 export { isWithdrawn, clinicalDate } from './resource-index.ts'
+export type { IndexEntry } from './resource-index.ts'
 export { parseFhirDateTime } from './dates.ts'
 export {
   CONDITION_CLINICAL,

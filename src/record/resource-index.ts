@@ -251,6 +251,12 @@ export class TypeIndex {
     }
   }
 
+  /** Every entry, withdrawn ones included, ordered by (date, id), undated last; the index's own array. */
+  entries(): readonly IndexEntry[] {
+    this.refresh()
+    return this.#sorted as IndexEntry[]
+  }
+
   /** Ids matching `q`, ordered by (date, id), undated last. */
   query(q: IndexQuery): string[] {
     this.refresh()

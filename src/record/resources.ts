@@ -27,7 +27,7 @@ import type { Extension, FhirResource, ResourceOf } from './fhir-types.ts'
 import { ENTERED_IN_ERROR, specOf, TYPE_SPECS, type WithdrawRule } from './fhir-spec.ts'
 import { deepFreeze, isObject } from './json.ts'
 import { checkResourceId, checkResourceType, validateResource } from './validate.ts'
-import { TypeIndex, isWithdrawn, type IndexQuery } from './resource-index.ts'
+import { TypeIndex, isWithdrawn, type IndexEntry, type IndexQuery } from './resource-index.ts'
 import { toInstant, toMs } from './dates.ts'
 import { LOCAL_ORIGIN } from './origin.ts'
 
@@ -92,6 +92,16 @@ export interface ResourceStore {
   types(): string[]
   /** Number of resources (of `type`, or all). */
   count(type?: string): number
+  /**
+   * The index of one type as it stands: each resource's id, clinical date, status and
+   * whether it is withdrawn, ordered by clinical date (undated last), then id, withdrawn
+   * ones included. Built on first use like `list` (each resource parsed once, not kept),
+   * then kept up to date from the doc's changes; no resource is loaded to answer. A timeline
+   * orders 50,000 entries from this and parses only the ones it shows. The array is the
+   * index's own: read it, do not keep it across changes.
+   * @throws {ResourceInvalidError} if `type` is malformed.
+   */
+  entries(type: string): readonly IndexEntry[]
 }
 
 /** Init of the store, given by the compartment. */
@@ -352,6 +362,11 @@ export class ResourceStoreImpl implements ResourceStore {
       if (r !== undefined) out.push(r as ResourceOf<T>)
     }
     return out
+  }
+
+  entries(type: string): readonly IndexEntry[] {
+    checkResourceType(type)
+    return this.#byType.get(type)?.entries() ?? []
   }
 
   withdraw<T extends string>(type: T, id: string, reason?: string): ResourceOf<T> {

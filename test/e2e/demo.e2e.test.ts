@@ -44,6 +44,18 @@ describe('demo patient', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toContain(name)
     expect(Number(await page.getByTestId('resource-count').textContent())).toBe(entries)
 
+    // the timeline holds every entry, newest first; a search finds the patient by family name
+    const timeline = page.locator('phr-timeline')
+    await expect.poll(() => timeline.getByRole('status').textContent(), { timeout: 30_000 }).toContain(`${entries} entries, newest first`)
+    expect(await timeline.getByRole('article').count()).toBeGreaterThan(3)
+    const surname = name.split(' ').at(-1) ?? name
+    await timeline.getByLabel('Search the record').fill(surname)
+    await expect.poll(() => timeline.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/^\s*\d+ of \d+ entries\s*$/)
+    const hit = timeline.getByRole('article').filter({ hasText: name })
+    expect(await hit.count()).toBeGreaterThan(0)
+    expect(await hit.first().textContent()).toContain('Patient')
+    await screenshot(page, 'patient-timeline-1280')
+
     // at rest: every value in the record's database is ciphertext
     const family = name.split(' ').at(-1) ?? name
     const found = await page.evaluate(async (needle) => {
@@ -86,7 +98,7 @@ describe('demo patient', () => {
     await screenshot(page, 'patient-demo-ru-1280')
     expect(errors).toEqual([])
     await context.close()
-  })
+  }, 120_000)
 
   it('fits a phone screen', async () => {
     const context = await newContext(browser, 390)

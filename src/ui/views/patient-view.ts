@@ -22,6 +22,7 @@ import '../interop-import.ts'
 import '../interop-export.ts'
 import '../interop-shl.ts'
 import '../interop-shl-open.ts'
+import '../timeline-view.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -228,6 +229,7 @@ export class PatientView extends LitElement {
         </form>
         ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
       </section>
+      <phr-timeline .record=${s.record}></phr-timeline>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
       <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
