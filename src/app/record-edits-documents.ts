@@ -185,7 +185,7 @@ export function blobRefOf(doc: FhirResource): { ref: BlobRef; contentType: strin
   if (!ok) throw new DocumentUnreadableError(`DocumentReference/${doc.id}: no readable encrypted attachment`)
   const contentType = typeof attachment?.['contentType'] === 'string' ? attachment['contentType'] : 'application/octet-stream'
   const title = typeof attachment?.['title'] === 'string' ? attachment['title'] : ''
-  return { ref: { blobId, fileKey: fileKey as string, size: size as number, chunkBytes: chunkBytes as number, chunkHashes: hashes }, contentType, title }
+  return { ref: { blobId, fileKey: fileKey, size: size, chunkBytes: chunkBytes, chunkHashes: hashes }, contentType, title }
 }
 
 /**

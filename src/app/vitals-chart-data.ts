@@ -6,7 +6,7 @@
  * ten years of a 1 Hz strap never sit in memory at once, and the reader yields between
  * windows so the page keeps responding.
  */
-import { isWithdrawn, type Compartment, type Observation } from '../record/index.ts'
+import { isWithdrawn, type Compartment } from '../record/index.ts'
 import { convertValue, measurementsOf, sameQuantity } from '../devices/index.ts'
 
 /** The measures charted. */
@@ -261,7 +261,7 @@ export async function chartData(vitals: Compartment, measure: VitalMeasure, opts
   }
   for (const obs of vitals.resources.list('Observation', { from: opts.from, to: opts.to })) {
     if (isWithdrawn(obs)) continue
-    for (const m of measurementsOf(obs as Observation)) {
+    for (const m of measurementsOf(obs)) {
       def.lines.forEach((line, i) => {
         const code = m.codes.find((c) => sameQuantity(line.code, c))
         if (code === undefined) return

@@ -120,13 +120,13 @@ describe('section forms', () => {
     expect(condition['code']).toEqual({ text: 'Pain in my left knee' })
     expect(condition['onsetDateTime']).toBe('2025-11-02')
     // a picked code whose text was then typed over is free text
-    const typedOver = buildResource('condition', { condition: { text: 'Asthma since childhood', coding: CONDITION_CODES.find((e) => e.code === '195967001') as CodeEntry }, status: 'active' }, ctx)
+    const typedOver = buildResource('condition', { condition: { text: 'Asthma since childhood', coding: CONDITION_CODES.find((e) => e.code === '195967001') }, status: 'active' }, ctx)
     expect(typedOver['code']).toEqual({ text: 'Asthma since childhood' })
     const med = buildResource('medication', { medication: { text: 'Herbal tea' }, status: 'active', dosage: 'one cup at night' }, ctx)
     expect(med).toMatchObject({ resourceType: 'MedicationStatement', status: 'active', medicationCodeableConcept: { text: 'Herbal tea' }, dosage: [{ text: 'one cup at night' }] })
-    const imm = buildResource('immunization', { vaccine: { text: 'Tdap', coding: VACCINE_CODES.find((e) => e.code === '115') as CodeEntry }, date: '2024-09-01' }, ctx)
+    const imm = buildResource('immunization', { vaccine: { text: 'Tdap', coding: VACCINE_CODES.find((e) => e.code === '115') }, date: '2024-09-01' }, ctx)
     expect(imm).toMatchObject({ status: 'completed', occurrenceDateTime: '2024-09-01', vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '115' }] } })
-    const lab = buildResource('lab', { test: { text: LAB_CODES[0]?.display ?? '', coding: LAB_CODES[0] as CodeEntry }, value: '6,4', unit: '%', date: '2026-03-01' }, ctx)
+    const lab = buildResource('lab', { test: { text: LAB_CODES[0]?.display ?? '', coding: LAB_CODES[0] }, value: '6,4', unit: '%', date: '2026-03-01' }, ctx)
     expect(lab).toMatchObject({ resourceType: 'Observation', status: 'final', valueQuantity: { value: 6.4, unit: '%', code: '%' } })
     for (const r of [allergy, condition, typedOver, med, imm, lab]) expect(() => validateResource(r, DEFAULT_MAX_RESOURCE_BYTES)).not.toThrow()
     // and the form shows it again for editing
@@ -183,7 +183,7 @@ describe('record edits', () => {
     expect(await problems(edits.save('immunization', { vaccine: { text: '' }, date: '' }))).toEqual(['vaccine:required', 'date:required'])
     expect(edits.list('immunization')).toEqual([])
     // lab results go to `results`, allergies to `core`
-    const lab = await edits.save('lab', { test: { text: 'Ferritin', coding: LAB_CODES.find((e) => e.code === '2276-4') as CodeEntry }, value: '35', unit: 'ng/mL', date: '2026-02-01' })
+    const lab = await edits.save('lab', { test: { text: 'Ferritin', coding: LAB_CODES.find((e) => e.code === '2276-4') }, value: '35', unit: 'ng/mL', date: '2026-02-01' })
     expect(s.get('results').resources.get('Observation', lab.id)).toBeDefined()
     expect(s.get('core').resources.get('Observation', lab.id)).toBeUndefined()
     await s.close()

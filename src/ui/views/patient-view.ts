@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { ContextConsumer } from '@lit/context'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { createIdleLock, servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
+import { createIdleLock, createRecordEdits, servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordEdits, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
 import { formStyles, viewStyles } from '../styles.ts'
 import { textField } from '../forms.ts'
 import '../record-summary.ts'
@@ -17,6 +17,8 @@ import '../onboarding.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
+import '../record-forms.ts'
+import '../vitals-charts.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -72,6 +74,8 @@ export class PatientView extends LitElement {
   declare sync: SyncSnapshot | undefined
   declare allergyError: string | undefined
   private services: AppServices | undefined
+  /** The record sections' edits, one per open record. */
+  private readonly edits = new WeakMap<OpenRecord, RecordEdits>()
   private unsubscribe: Array<() => void> = []
   // subscribe: the services may arrive after this view is first rendered
   private readonly consumer = new ContextConsumer(this, {
@@ -208,11 +212,19 @@ export class PatientView extends LitElement {
     )
   }
 
+  private editsOf(record: OpenRecord): RecordEdits {
+    let e = this.edits.get(record)
+    if (e === undefined) this.edits.set(record, (e = createRecordEdits(record.session)))
+    return e
+  }
+
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
     return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
       <phr-devices-panel .record=${s.record}></phr-devices-panel>
+      <phr-vitals-charts .edits=${this.editsOf(s.record)}></phr-vitals-charts>
+      <phr-record-sections .edits=${this.editsOf(s.record)}></phr-record-sections>
       <section class="card" aria-labelledby="add-h">
         <h2 id="add-h">${msg('Add an allergy')}</h2>
         <form class="inline" @submit=${this.addAllergy}>
