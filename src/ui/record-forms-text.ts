@@ -5,11 +5,11 @@ import type { FormProblem, RecordSection } from '../app/index.ts'
 export function sectionText(section: RecordSection): { heading: string; add: string; empty: string; item: string } {
   switch (section) {
     case 'allergy':
-      return { heading: msg('Allergies'), add: msg('Add an allergy'), empty: msg('No allergies written down yet. Add one so that doctors and the emergency card know.'), item: msg('allergy') }
+      return { heading: msg('What you are allergic to'), add: msg('Add an allergy'), empty: msg('No allergies written down yet. Add one so that doctors and the emergency card know.'), item: msg('allergy') }
     case 'condition':
-      return { heading: msg('Conditions'), add: msg('Add a condition'), empty: msg('No conditions written down yet.'), item: msg('condition') }
+      return { heading: msg('Health conditions'), add: msg('Add a condition'), empty: msg('No conditions written down yet.'), item: msg('condition') }
     case 'medication':
-      return { heading: msg('Medicines'), add: msg('Add a medicine'), empty: msg('No medicines written down yet.'), item: msg('medicine') }
+      return { heading: msg('Medicines you take'), add: msg('Add a medicine'), empty: msg('No medicines written down yet.'), item: msg('medicine') }
     case 'immunization':
       return { heading: msg('Vaccinations'), add: msg('Add a vaccination'), empty: msg('No vaccinations written down yet.'), item: msg('vaccination') }
     case 'lab':

@@ -547,7 +547,7 @@ export class RecordSectionPanel extends LitElement {
               const title = entryTitle(r)
               const details = this.entryDetails(r)
               return html`<li data-testid="entry">
-                <span class="what">${title}${details === '' ? '' : html`<small>${details}</small>`}</span>
+                <span class="what"><span data-testid="entry-title">${title}</span>${details === '' ? '' : html`<small>${details}</small>`}</span>
                 ${this.section === 'document'
                   ? html`<button type="button" class="secondary" @click=${() => void this.show(r.id)} aria-label=${msg(str`Show ${title}`)}>${msg('Show')}</button>`
                   : html`<button type="button" class="secondary" @click=${() => this.startEdit(r.id)} aria-label=${msg(str`Edit ${title}`)}>${msg('Edit')}</button>`}
@@ -562,7 +562,10 @@ export class RecordSectionPanel extends LitElement {
             ${this.preview.type === 'application/pdf'
               ? html`<iframe src=${this.preview.url} title=${this.preview.title}></iframe>`
               : html`<img src=${this.preview.url} alt=${this.preview.title} />`}
-            <div class="actions"><button type="button" class="secondary" @click=${() => this.closePreview()}>${msg('Close the preview')}</button></div>
+            <div class="actions">
+              <a href=${this.preview.url} download=${this.preview.title} data-testid="document-download">${msg('Save a copy')}</a>
+              <button type="button" class="secondary" @click=${() => this.closePreview()}>${msg('Close the preview')}</button>
+            </div>
           </div>`}
       ${editing
         ? html`<form @submit=${this.submit} novalidate aria-labelledby=${this.fid('form-h')}>

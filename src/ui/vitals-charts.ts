@@ -356,7 +356,7 @@ export class VitalsCharts extends LitElement {
         const name = lineName(def, i)
         if (s === undefined) return msg(str`${name}: no readings.`) + ' '
         const band = line.normal === undefined ? '' : ' ' + msg(str`Usual range ${num(line.normal.low)}–${num(line.normal.high)} ${unit} (${def.normalSource ?? ''}), shaded.`)
-        return msg(str`${name}: ${n} readings; lowest ${num(s.min)}, highest ${num(s.max)}, latest ${num(s.last)} ${unit} on ${when(s.lastT)}.`) + band + ' '
+        return msg(str`${name}, readings in this period: ${n}; lowest ${num(s.min)}, highest ${num(s.max)}, latest ${num(s.last)} ${unit} on ${when(s.lastT)}.`) + band + ' '
       })}
       ${d.unreadable > 0 ? msg(str`${d.unreadable} stored blocks of readings could not be read and are left out.`) : ''}
     </p>`
@@ -449,7 +449,7 @@ export class VitalsCharts extends LitElement {
     const measures = Object.keys(MEASURES) as VitalMeasure[]
     return html`<section class="card" aria-labelledby="vitals-h" data-testid="vitals-charts">
       <h2 id="vitals-h">${msg('Vital signs')}</h2>
-      <div class="tabs" role="group" aria-label=${msg('Measure')}>
+      <div class="tabs" role="group" aria-label=${msg('Which measure to chart')}>
         ${measures.map((m) => html`<button type="button" aria-pressed=${m === this.measure ? 'true' : 'false'} @click=${() => (this.measure = m)}>${measureName(m)}</button>`)}
       </div>
       <div class="ranges" role="group" aria-label=${msg('Time range')}>
