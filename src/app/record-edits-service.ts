@@ -60,8 +60,11 @@ export interface RecordEdits {
   addReading(form: ManualReadingForm): Promise<FhirResource>
   /** A measure's chart points over a range (see vitals-chart-data.ts). */
   chart(measure: VitalMeasure, opts: ChartDataOptions): Promise<ChartData>
-  /** Called after any change made here or arriving from another device. Returns the unsubscribe. */
-  onChange(listener: () => void): () => void
+  /**
+   * Called after any change, made here or arriving from another device, in the given
+   * compartments (default: core, results, vitals, documents). Returns the unsubscribe.
+   */
+  onChange(listener: () => void, kinds?: readonly ('core' | 'results' | 'vitals' | 'documents')[]): () => void
 }
 
 /** The edits of an open record. */
@@ -118,9 +121,9 @@ export function createRecordEdits(session: RecordSession, clock: () => number = 
       return vitals.compartment.resources.get('Observation', obs.id) ?? obs
     },
     chart: (measure, opts) => chartData(session.get('vitals'), measure, opts),
-    onChange(listener) {
-      const offs = ['core', 'results', 'vitals', 'documents'].map((kind) => {
-        const c = session.compartments.get(kind as 'core')?.compartment
+    onChange(listener, kinds = ['core', 'results', 'vitals', 'documents']) {
+      const offs = kinds.map((kind) => {
+        const c = session.compartments.get(kind)?.compartment
         return c === undefined ? () => undefined : c.onUpdate(() => listener())
       })
       return () => {

@@ -207,7 +207,7 @@ export class RecordSectionPanel extends LitElement {
 
   private follow(): void {
     this.offChange?.()
-    this.offChange = this.edits?.onChange(() => this.requestUpdate())
+    this.offChange = this.edits?.onChange(() => this.requestUpdate(), [this.section === 'lab' ? 'results' : this.section === 'document' ? 'documents' : 'core'])
   }
 
   private fid(name: string): string {

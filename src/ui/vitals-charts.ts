@@ -211,7 +211,7 @@ export class VitalsCharts extends LitElement {
       this.offChange = this.edits?.onChange(() => {
         clearTimeout(this.changeTimer)
         this.changeTimer = setTimeout(() => void this.load(), 500)
-      })
+      }, ['vitals'])
     }
     if (changed.has('edits') || changed.has('measure') || changed.has('range') || changed.has('now')) void this.load()
   }
