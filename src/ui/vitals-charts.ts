@@ -352,7 +352,7 @@ export class VitalsCharts extends LitElement {
       ${period}
       ${def.lines.map((line, i) => {
         const s = d.stats[i]
-        const n = d.counts[i] ?? 0
+        const n = num(d.counts[i] ?? 0, 0)
         const name = lineName(def, i)
         if (s === undefined) return msg(str`${name}: no readings.`) + ' '
         const band = line.normal === undefined ? '' : ' ' + msg(str`Usual range ${num(line.normal.low)}–${num(line.normal.high)} ${unit} (${def.normalSource ?? ''}), shaded.`)
