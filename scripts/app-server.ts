@@ -40,6 +40,8 @@ function contentSecurityPolicy(config: AppConfig): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
+    // a document from the record, decrypted on the device, previewed in a frame (a PDF)
+    "frame-src 'self' blob:",
     `connect-src 'self' ${[...sockets].join(' ')}`.trim(),
     "worker-src 'self'",
     "manifest-src 'self'",

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { ContextConsumer } from '@lit/context'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { createIdleLock, servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
+import { createIdleLock, createRecordEdits, servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordEdits, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
 import { formStyles, viewStyles } from '../styles.ts'
 import { textField } from '../forms.ts'
 import '../record-summary.ts'
@@ -23,6 +23,8 @@ import '../interop-export.ts'
 import '../interop-shl.ts'
 import '../interop-shl-open.ts'
 import '../timeline-view.ts'
+import '../record-forms.ts'
+import '../vitals-charts.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -79,6 +81,8 @@ export class PatientView extends LitElement {
   declare sync: SyncSnapshot | undefined
   declare allergyError: string | undefined
   private services: AppServices | undefined
+  /** The record sections' edits, one per open record. */
+  private readonly edits = new WeakMap<OpenRecord, RecordEdits>()
   private unsubscribe: Array<() => void> = []
   // subscribe: the services may arrive after this view is first rendered
   private readonly consumer = new ContextConsumer(this, {
@@ -215,11 +219,19 @@ export class PatientView extends LitElement {
     )
   }
 
+  private editsOf(record: OpenRecord): RecordEdits {
+    let e = this.edits.get(record)
+    if (e === undefined) this.edits.set(record, (e = createRecordEdits(record.session)))
+    return e
+  }
+
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
     return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
       <phr-devices-panel .record=${s.record}></phr-devices-panel>
+      <phr-vitals-charts .edits=${this.editsOf(s.record)}></phr-vitals-charts>
+      <phr-record-sections .edits=${this.editsOf(s.record)}></phr-record-sections>
       <section class="card" aria-labelledby="add-h">
         <h2 id="add-h">${msg('Add an allergy')}</h2>
         <form class="inline" @submit=${this.addAllergy}>
