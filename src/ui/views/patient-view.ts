@@ -17,6 +17,8 @@ import '../onboarding.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
+import '../break-glass-banner.ts'
+import '../break-glass-settings.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -210,6 +212,7 @@ export class PatientView extends LitElement {
 
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
     return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
+      <phr-break-glass-banner .record=${s.record}></phr-break-glass-banner>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
       <phr-devices-panel .record=${s.record}></phr-devices-panel>
@@ -224,6 +227,7 @@ export class PatientView extends LitElement {
       </section>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
+      <phr-break-glass-settings .record=${s.record}></phr-break-glass-settings>
       <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
