@@ -33,7 +33,7 @@ import {
   verifyGrant,
   type Grant
 } from '../../consent/index.ts'
-import { FormatError } from '../../lib/index.ts'
+import { FormatError, PhrError } from '../../lib/index.ts'
 import { SyncClosedError } from '../errors.ts'
 import { frameStream } from '../frames.ts'
 import { encodeOffer, newLinkToken, offerProof, parseOffer, type LinkOffer, type OfferKind } from '../link/payload.ts'
@@ -52,7 +52,7 @@ export class BreakGlassCapabilityFormatError extends FormatError {
   override name: string = 'BreakGlassCapabilityFormatError'
 }
 /** The patient's device could not be reached, or answered with something that does not hold up. */
-export class BreakGlassFailedError extends Error {
+export class BreakGlassFailedError extends PhrError {
   override name: string = 'BreakGlassFailedError'
 }
 
