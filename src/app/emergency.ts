@@ -13,6 +13,11 @@
  * beside the ciphertext on purpose: the QR is meant to be read by whoever finds the patient;
  * the encryption keeps the summary out of logs and previews that see only the page address,
  * and makes any change to the text fail loudly instead of showing altered facts.
+ *
+ * When the patient switched emergency access on (`break-glass.ts`), the fragment also
+ * carries, after a `~`, the break-glass capability (`phr-btg:…`) that a clinician's app
+ * uses to ask the patient's device for time-limited access to the summary. The card reads
+ * the same with or without it.
  */
 import { decryptShlFile, encryptShlFile, randomShlKey, shlKeyBytes } from '../fhir/index.ts'
 import type { FhirResource } from '../record/index.ts'
@@ -25,6 +30,18 @@ const PREFIX = 'e1.'
 export const MAX_EMERGENCY_FRAGMENT = 4096
 const MAX_ITEMS = 40
 const MAX_TEXT = 200
+
+/** What separates the card from the break-glass capability in the fragment. */
+export const BREAK_GLASS_SEPARATOR = '~'
+
+/**
+ * Appends a break-glass capability to an emergency link.
+ * @throws {TypeError} if `capability` is not a `phr-btg:` text
+ */
+export function withBreakGlass(link: string, capability: string): string {
+  if (!/^phr-btg:[A-Za-z0-9_-]+$/.test(capability)) throw new TypeError('capability: expected a phr-btg: text')
+  return `${link}${BREAK_GLASS_SEPARATOR}${capability}`
+}
 
 /** The critical summary an emergency link carries. */
 export interface EmergencyCard {
@@ -115,7 +132,10 @@ const texts = (v: unknown, what: string): string[] => {
  * @throws {EmergencyLinkError} for anything but an intact emergency link of this app
  */
 export async function readEmergencyLink(fragment: string): Promise<EmergencyCard> {
-  const f = fragment.startsWith('#') ? fragment.slice(1) : fragment
+  const whole = fragment.startsWith('#') ? fragment.slice(1) : fragment
+  if (whole.length > MAX_EMERGENCY_FRAGMENT) throw new EmergencyLinkError('emergency link: too long')
+  // the card alone: a break-glass capability after `~` is for a clinician's app, not for reading
+  const f = whole.split(BREAK_GLASS_SEPARATOR)[0] ?? ''
   if (f.length > MAX_EMERGENCY_FRAGMENT) throw new EmergencyLinkError('emergency link: too long')
   if (!f.startsWith(PREFIX)) throw new EmergencyLinkError('emergency link: not an emergency link of this app')
   const key = f.slice(PREFIX.length, PREFIX.length + 43)

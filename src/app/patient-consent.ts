@@ -21,7 +21,9 @@ import {
   addCompartment,
   auditHeadOf,
   AuditAction,
+  BREAK_GLASS_PURPOSE,
   createConsentLedger,
+  isEmergencyGrant,
   createKeyShelf,
   grantIdHex,
   newGrantId,
@@ -70,6 +72,17 @@ export interface PersonWithAccess {
   readonly compartments: readonly string[]
   readonly notAfter: number
   readonly status: GrantStatus
+  /** An emergency override (break-glass), not a grant the patient approved on screen. */
+  readonly emergency: boolean
+}
+
+/** The window and id of an emergency grant, as the break-glass policy decided it. */
+export interface EmergencyWindow {
+  readonly id: Uint8Array
+  readonly notBefore: number
+  readonly notAfter: number
+  /** The clinician's credential is from an authority this app does not list. */
+  readonly flagged: boolean
 }
 
 /** A note a doctor wrote in a visit compartment. */
@@ -125,6 +138,13 @@ export interface PatientConsent {
   pending(): VisitRequest | undefined
   /** The patient's decision on the pending request. */
   decide(approve: boolean): void
+  /**
+   * Grants a clinician emergency (break-glass) access without asking anyone: `core` only,
+   * read only, for the window given, purpose `BREAK_GLASS_PURPOSE`, audited as
+   * `emergency-access`. The break-glass policy (`app/break-glass.ts`) decides before this.
+   * @throws {RangeError} when not started or the record has no `core`
+   */
+  emergencyGrant(request: InviteRequest, window: EmergencyWindow): Promise<InviteGrant>
   people(): PersonWithAccess[]
   /** Revokes a grant: rotation, new snapshots, keyring and audit saved. */
   revoke(grantIdHex: string): Promise<void>
@@ -351,6 +371,49 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     return { grant: bytes, wraps }
   }
 
+  async function emergencyGrantFor(request: InviteRequest, w: EmergencyWindow): Promise<InviteGrant> {
+    const l = ledger
+    const core = session.compartments.get('core')
+    if (l === undefined) throw new RangeError('consent: not started')
+    if (core === undefined) throw new RangeError('consent: this record has no summary')
+    const person = await vault.person()
+    const hex = grantIdHex(w.id)
+    const grantee: Grantee = { did: request.person, peerId: request.peerId, deviceName: request.device.name, x25519: request.profile.x25519PublicKey, mlkem: request.profile.mlkemPublicKey, profileIssuedAt: request.profile.issuedAt, credential: verdictOf(request.credential) }
+    grantees = [...grantees.filter((g) => g.did !== grantee.did), grantee]
+    const bytes = signGrant(
+      {
+        id: w.id,
+        grantee: request.person,
+        devices: [request.peerId],
+        // core only, read only, no visit compartment: an emergency clinician reads, never writes
+        compartments: [{ docId: core.compartment.docId, kind: 'core' }],
+        rights: 'read',
+        notBefore: w.notBefore,
+        notAfter: w.notAfter,
+        issuedAt: clock(),
+        purpose: BREAK_GLASS_PURPOSE
+      },
+      person.signing.secretKey
+    )
+    const change = l.grant(bytes)
+    const grant = verifyGrant(bytes)
+    await apply(change)
+    auditEntry(AuditAction.emergencyAccess, request.person, {
+      grant: hex,
+      compartments: 'core',
+      until: grant.notAfter,
+      device: request.peerId,
+      name: grantee.credential.name ?? grantee.deviceName,
+      credential: grantee.credential.status,
+      ...(w.flagged ? { flagged: 'unknown licensing authority' } : {})
+    })
+    share({ grantBytes: bytes, grant, status: 'active', grantee })
+    await save()
+    const wraps = shelf.keysFor(request.person, core.compartment.docId).filter((x) => equalBytes(parseWrap(x).grantId, w.id))
+    notify()
+    return { grant: bytes, wraps }
+  }
+
   const activeGrants = (): Grant[] => ledger?.grants().filter((g) => g.status === 'active').map((g) => g.grant) ?? []
 
   return {
@@ -436,6 +499,9 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
       if (!ok) return undefined
       return serial(() => grantFor(request))
     },
+    emergencyGrant(request, window) {
+      return serial(() => emergencyGrantFor(request, window))
+    },
     pending: () => waiting?.view,
     decide(ok) {
       waiting?.resolve(ok)
@@ -450,7 +516,8 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
           credential: who.credential,
           compartments: grant.compartments.map((c) => c.kind),
           notAfter: grant.notAfter,
-          status
+          status,
+          emergency: isEmergencyGrant(grant)
         }
       })
     },

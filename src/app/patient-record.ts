@@ -12,7 +12,8 @@ import { DEMO_DB, DEMO_PASSPHRASE, OWN_DB } from './demo-record.ts'
 import { loadAppConfig } from './config.ts'
 import { createSyncRuntime, type SyncRuntime } from './sync-runtime.ts'
 import { recordVault, VaultItem } from './vault-items.ts'
-import { emergencyCardOf, emergencyLink } from './emergency.ts'
+import { emergencyCardOf, emergencyLink, withBreakGlass } from './emergency.ts'
+import { createPatientBreakGlass, type PatientBreakGlass } from './break-glass.ts'
 import { joinRecord } from './link-device.ts'
 import { addAllergy } from './edits.ts'
 import { cleanDeviceName } from './device-name.ts'
@@ -69,10 +70,15 @@ export interface OpenRecord {
    * @throws {ResourceInvalidError} for an invalid Observation
    */
   recordReading(reading: LiveReadingInput): Promise<void>
-  /** A fresh emergency link of the critical summary (see `emergency.ts`), for the QR code. */
+  /**
+   * A fresh emergency link of the critical summary (see `emergency.ts`), for the QR code;
+   * with the break-glass capability when emergency access is on and the relay is reachable.
+   */
   emergencyLink(origin: string): Promise<string>
   /** Import and export (FHIR, IPS, Apple Health) and SMART Health Links (see `interop.ts`). */
   readonly interop: RecordInterop
+  /** Emergency (break-glass) access: the opt-in and its automatic decisions. */
+  readonly breakGlass: PatientBreakGlass
 }
 
 /** The record service. */
@@ -137,6 +143,8 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     const syncedDocs = await vault.syncedDocs()
     const consent = createPatientConsent({ session, vault, vaultKey })
     await consent.start()
+    const breakGlass = createPatientBreakGlass({ session, vaultKey, consent })
+    await breakGlass.start()
     // a doctor's device may change only its visit compartment, whatever keys it holds
     session.setWriteCheck((docHex, author) => consent.mayWrite(docHex, author))
     const config = await loadAppConfig(components.fetch).then(
@@ -172,6 +180,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
           keysFor: (person, docId) => consent.keysFor(person, docId),
           approve: (request) => consent.approve(request),
           trustList,
+          breakGlass: { token: () => breakGlass.token(), approve: (request) => breakGlass.approve(request) },
           onSession: (e) => {
             const kinds = e.docs.map((hex) => session.keyring.get(hex)?.kind ?? hex.slice(0, 8))
             consent.audit(AuditAction.sync, e.person, { device: e.peerId, name: e.deviceName, compartments: kinds.join(','), sent: e.sent, received: e.received, since: e.since })
@@ -234,9 +243,20 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       },
       prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
       alerts,
+      breakGlass,
       async emergencyLink(origin) {
-        const link = await emergencyLink(emergencyCardOf(session), origin)
-        consent.audit(AuditAction.export, 'self', { what: 'emergency-qr' })
+        let link = await emergencyLink(emergencyCardOf(session), origin)
+        if (breakGlass.view().enabled) {
+          try {
+            const at = await sync.emergencyAddress(AbortSignal.timeout(10_000))
+            const capability = breakGlass.capability((await vault.person()).did, at.peerId, at.addrs)
+            if (capability !== undefined) link = withBreakGlass(link, capability)
+          } catch (err) {
+            // offline: the card still works; the screen says emergency access is not in this code
+            console.warn('emergency: the code carries no emergency access', err instanceof Error ? err.name : err)
+          }
+        }
+        consent.audit(AuditAction.export, 'self', { what: 'emergency-qr', access: link.includes('~phr-btg:') ? 'break-glass' : 'none' })
         return link
       },
       async recordReading(reading) {

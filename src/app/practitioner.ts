@@ -41,6 +41,7 @@ import {
   encodeKeyring,
   grantIdHex,
   grantStatus,
+  isEmergencyGrant,
   openVaultItem,
   recordAudit,
   sealVaultItem,
@@ -57,6 +58,7 @@ import {
   isLoopbackAddr,
   parseInvite,
   peerIdOfAuthorKey,
+  requestBreakGlass,
   type Peer,
   type SyncService
 } from '../sync/index.ts'
@@ -132,6 +134,8 @@ export interface PatientView {
   /** Prescriptions this doctor wrote in the visit compartment, newest first. */
   readonly prescriptions: Array<{ id: string; drug: string; dosage: string; validUntil: string }>
   readonly connected: boolean
+  /** Opened by emergency (break-glass) access, not by the patient's approval. */
+  readonly emergency: boolean
 }
 
 /** A prescription as the doctor fills it in; the patient's name and birth date default to the record's. */
@@ -188,6 +192,15 @@ export interface Practitioner {
    * @throws {InvitePayloadFormatError | InviteTokenError | InviteRejectedError | …}
    */
   answer(text: string, signal?: AbortSignal): Promise<PatientReplica>
+  /**
+   * Emergency (break-glass) access: reads the capability in an emergency link or QR text,
+   * asks the patient's device for it with this practitioner's credential, and opens the
+   * replica of the summary it grants (read only, for the hours the patient chose). Nobody
+   * approves on the patient's side; the access is recorded there as an emergency override.
+   * @throws {BreakGlassCapabilityFormatError} when the text carries no emergency access
+   * @throws {BreakGlassNotEnabledError | BreakGlassTokenInvalidError | BreakGlassTokenExpiredError | BreakGlassTokenUsedError | BreakGlassCredentialError | BreakGlassScopeError | BreakGlassFailedError}
+   */
+  emergencyAccess(text: string, signal?: AbortSignal): Promise<PatientReplica>
   patients(): PatientReplica[]
   /** Calls `listener` when something shown may have changed (sync). */
   subscribe(listener: () => void): () => void
@@ -517,7 +530,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
             })
             .sort((a, b) => b.at.localeCompare(a.at))
             .map(({ at: _at, ...p }) => p),
-          connected: connectedPatients.has(entry.issuer)
+          connected: connectedPatients.has(entry.issuer),
+          emergency: isEmergencyGrant(grant)
         }
       },
       async writeNote(text) {
@@ -594,6 +608,33 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         await store.close()
       }
     }
+  }
+
+  /** Takes a grant the patient's device gave: its keys into a keyring of its own, saved, and the replica opened and synced. */
+  async function adopt(h: Held, grant: Grant, wraps: readonly Uint8Array[], issuer: string, relay: string): Promise<PatientReplica> {
+    const keyring: Keyring = new Map()
+    const kinds = new Map<string, string>(grant.compartments.map((c) => [toHex(c.docId), c.kind]))
+    if (grant.visitDocId !== undefined) kinds.set(toHex(grant.visitDocId), visitCompartment(grantIdHex(grant.id)))
+    const byDoc = new Map<string, { docId: DocId; wraps: Uint8Array[] }>()
+    for (const w of wraps) {
+      const docId = parseWrap(w).docId
+      const e = byDoc.get(toHex(docId)) ?? { docId: asDocId(docId.slice()), wraps: [] as Uint8Array[] }
+      e.wraps.push(w)
+      byDoc.set(toHex(docId), e)
+    }
+    for (const [hex, e] of byDoc) {
+      const kind = kinds.get(hex)
+      if (kind === undefined) continue
+      const r = acceptWrappedKeys(keyring, e.docId, kind, e.wraps, h.person, grant.patient)
+      if (r.problems.length > 0) throw new RangeError(`visit: keys refused (${r.problems.map((x) => x.error).join(', ')})`)
+    }
+    const entry: SavedPatient = { grant: grant.bytes, issuer, relay, keyring }
+    saved = [...saved, entry]
+    await savePatients()
+    const replica = await openReplica(entry)
+    replicas.push(replica)
+    notify()
+    return replica
   }
 
   async function openAll(): Promise<void> {
@@ -694,29 +735,20 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         ...(h.credential === undefined ? {} : { credential: h.credential }),
         signal: sig
       })
-      const keyring: Keyring = new Map()
-      const kinds = new Map<string, string>(accepted.grant.compartments.map((c) => [toHex(c.docId), c.kind]))
-      if (accepted.grant.visitDocId !== undefined) kinds.set(toHex(accepted.grant.visitDocId), visitCompartment(grantIdHex(accepted.grant.id)))
-      const byDoc = new Map<string, { docId: DocId; wraps: Uint8Array[] }>()
-      for (const w of accepted.wraps) {
-        const docId = parseWrap(w).docId
-        const e = byDoc.get(toHex(docId)) ?? { docId: asDocId(docId.slice()), wraps: [] as Uint8Array[] }
-        e.wraps.push(w)
-        byDoc.set(toHex(docId), e)
-      }
-      for (const [hex, e] of byDoc) {
-        const kind = kinds.get(hex)
-        if (kind === undefined) continue
-        const r = acceptWrappedKeys(keyring, e.docId, kind, e.wraps, h.person, accepted.grant.patient)
-        if (r.problems.length > 0) throw new RangeError(`visit: keys refused (${r.problems.map((x) => x.error).join(', ')})`)
-      }
-      const entry: SavedPatient = { grant: accepted.grant.bytes, issuer: accepted.issuer.peerId, relay: invite.addrs[0] ?? '', keyring }
-      saved = [...saved, entry]
-      await savePatients()
-      const replica = await openReplica(entry)
-      replicas.push(replica)
-      notify()
-      return replica
+      return adopt(h, accepted.grant, accepted.wraps, accepted.issuer.peerId, invite.addrs[0] ?? '')
+    },
+    async emergencyAccess(text, signal) {
+      const h = held
+      if (h === undefined) throw new RangeError('practitioner: locked')
+      const sig = signal ?? AbortSignal.timeout(90_000)
+      const { peer: p } = await ensurePeer(AbortSignal.any([sig, AbortSignal.timeout(30_000)]))
+      const accepted = await requestBreakGlass(p, text, {
+        deviceCert: h.deviceCert,
+        profile: profileOf(h.person, clock()),
+        ...(h.credential === undefined ? {} : { credential: h.credential }),
+        signal: sig
+      })
+      return adopt(h, accepted.grant, accepted.wraps, accepted.issuer.peerId, accepted.capability.addrs[0] ?? '')
     },
     patients: () => [...replicas],
     consult,

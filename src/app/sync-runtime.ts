@@ -21,6 +21,10 @@ import {
   type Peer,
   type RelayConnection,
   createInviteHost,
+  createBreakGlassHost,
+  type BreakGlassGrant,
+  type BreakGlassHost,
+  type BreakGlassRequest,
   type InviteGrant,
   type InviteHost,
   type InviteRequest,
@@ -177,6 +181,8 @@ export interface RuntimeConsent {
   approve(request: InviteRequest): Promise<InviteGrant | undefined>
   /** Licensing authorities for practitioner credentials. */
   trustList: TrustList
+  /** Emergency (break-glass) requests: the current token and the automatic decision. @default none */
+  breakGlass?: { token(): Uint8Array | undefined; approve(request: BreakGlassRequest): Promise<BreakGlassGrant> }
   /**
    * A sync session with someone else's device ended (or the record was closed during it),
    * for the audit log: who, which compartments (doc id hex) they were given or gave, and
@@ -246,6 +252,12 @@ export interface SyncRuntime {
    * @throws as `ConsultService.ring`
    */
   ring(to: CallParty, signal?: AbortSignal): Promise<SignalChannel>
+  /**
+   * Where a clinician's device reaches this one for emergency access: this device's PeerId
+   * and the relay it holds a reservation on.
+   * @throws {RelayUnavailableError} when the relay is not connected
+   */
+  emergencyAddress(signal?: AbortSignal): Promise<{ peerId: string; addrs: string[] }>
 }
 
 const CONNECT_TIMEOUT_MS = 15_000
@@ -270,6 +282,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let sync: SyncService | undefined
   let linker: DeviceLinker | undefined
   let inviteHost: InviteHost | undefined
+  let breakGlassHost: BreakGlassHost | undefined
   let consultService: ConsultService | undefined
   let target: MailboxTarget | undefined
   let own: MailboxTarget[] = []
@@ -591,6 +604,12 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
         const host = createInviteHost(p, { deviceCert, trustList: consent.trustList, approve: (request) => consent.approve(request) })
         await host.start()
         inviteHost = host
+        const bg = consent.breakGlass
+        if (bg !== undefined) {
+          const h = createBreakGlassHost(p, { deviceCert, trustList: consent.trustList, token: () => bg.token(), approve: (request) => bg.approve(request) })
+          await h.start()
+          breakGlassHost = h
+        }
       }
       const consult = components.consult
       if (consult !== undefined) {
@@ -676,7 +695,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
 
   async function teardown(): Promise<void> {
-    const [p, s, l, h, c] = [peer, sync, linker, inviteHost, consultService]
+    const [p, s, l, h, c, bg] = [peer, sync, linker, inviteHost, consultService, breakGlassHost]
+    breakGlassHost = undefined
+    await bg?.stop()
     peer = undefined
     sync = undefined
     linker = undefined
@@ -767,6 +788,12 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       const relay = await reachable(signal)
       if (l === undefined) throw new RelayUnavailableError('the relay is not connected')
       return l.createOffer([relay])
+    },
+    async emergencyAddress(signal) {
+      const relay = await reachable(signal)
+      const id = peerId
+      if (id === undefined) throw new RelayUnavailableError('the relay is not connected')
+      return { peerId: id, addrs: [relay] }
     },
     async createInvite(signal) {
       const relay = await reachable(signal)

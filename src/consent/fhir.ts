@@ -7,6 +7,7 @@ import { toHex } from '../lib/index.ts'
 import type { AuditEvent, Consent } from '../record/index.ts'
 import type { AuditEntry } from './audit.ts'
 import type { Grant, GrantStatus } from './grant.ts'
+import { BREAK_GLASS_PURPOSE_CODING, isEmergencyGrant } from './break-glass.ts'
 
 const URI = 'urn:ietf:rfc:3986'
 const didRef = (did: string): { identifier: { system: string; value: string } } => ({ identifier: { system: URI, value: did } })
@@ -46,7 +47,8 @@ export function grantToFhirConsent(grant: Grant, status: GrantStatus): Consent {
         { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'access' }] },
         ...(grant.rights === 'read+visit-write' ? [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'correct' }] }] : [])
       ],
-      purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: grant.purpose }],
+      // an emergency override carries HL7 v3 ActReason BTG ("break the glass"), as IHE PCF uses it
+      purpose: [isEmergencyGrant(grant) ? { ...BREAK_GLASS_PURPOSE_CODING } : { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: grant.purpose }],
       data: grant.compartments.map((c) => ({ meaning: 'related', reference: { display: c.kind } }))
     }
   }
@@ -74,6 +76,8 @@ export function auditEntryToFhir(entry: AuditEntry): AuditEvent {
     outcome: '0',
     agent: [{ who: didRef(entry.actor), requestor: true }],
     source: { observer: { identifier: { system: 'urn:phr:device', value: toHex(entry.author) } } },
+    // R4 AuditEvent.purposeOfEvent: an emergency override is HL7 v3 ActReason BTG
+    ...(entry.action === 'emergency-access' ? { purposeOfEvent: [{ coding: [{ ...BREAK_GLASS_PURPOSE_CODING }] }] } : {}),
     entity: Object.entries(entry.details).map(([k, v]) => ({ what: { display: k }, detail: [{ type: k, valueString: String(v) }] }))
   }
 }

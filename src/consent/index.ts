@@ -54,3 +54,27 @@ export {
 export { grantToFhirConsent, auditEntryToFhir } from './fhir.ts'
 export { createKeyShelf, acceptWrappedKeys, type KeyShelf, type AcceptedKeys } from './keys.ts'
 export { recordAudit, readAuditLog, auditHeadOf, AUDIT_ENTRY_EXTENSION_URL, type StoredAuditLog } from './audit-store.ts'
+export {
+  BREAK_GLASS_PURPOSE,
+  BREAK_GLASS_PURPOSE_CODING,
+  BREAK_GLASS_SCOPE,
+  BREAK_GLASS_MIN_HOURS,
+  BREAK_GLASS_MAX_HOURS,
+  BREAK_GLASS_MAX_USES,
+  BREAK_GLASS_MAX_DAYS,
+  BREAK_GLASS_OFF,
+  BreakGlassNotEnabledError,
+  BreakGlassTokenExpiredError,
+  BreakGlassTokenUsedError,
+  BreakGlassTokenInvalidError,
+  BreakGlassCredentialError,
+  BreakGlassScopeError,
+  checkBreakGlassChoice,
+  checkBreakGlassCredential,
+  checkBreakGlassScope,
+  decideBreakGlass,
+  isEmergencyGrant,
+  type BreakGlassAttempt,
+  type BreakGlassCredentialStatus,
+  type BreakGlassSettings
+} from './break-glass.ts'

@@ -109,3 +109,23 @@ export {
   type ShlHosting,
   type ShlHostingFields
 } from './shl.ts'
+export {
+  createBreakGlassHost,
+  requestBreakGlass,
+  encodeBreakGlassCapability,
+  parseBreakGlassCapability,
+  breakGlassProof,
+  newBreakGlassToken,
+  BreakGlassCapabilityFormatError,
+  BreakGlassFailedError,
+  BREAK_GLASS_PROTOCOL,
+  BREAK_GLASS_PREFIX,
+  type BreakGlassCapability,
+  type BreakGlassRequest,
+  type BreakGlassGrant,
+  type BreakGlassHost,
+  type BreakGlassHostInit,
+  type AcceptedBreakGlass,
+  type RequestBreakGlassOptions
+} from './break-glass/break-glass.ts'
+export { encodeBreakGlassMessage, decodeBreakGlassMessage, BreakGlassMessageFormatError, BreakGlassRejectReason, type BreakGlassMessage } from './break-glass/messages.ts'

@@ -123,6 +123,13 @@ export class AccessHistoryPanel extends LitElement {
         const name = String(d.name ?? '')
         return msg(str`You linked a device: ${name}`)
       }
+      case 'emergency-access': {
+        const name = String(d.name ?? who)
+        const until = typeof d.until === 'number' ? new Date(d.until).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }) : ''
+        return d.credential === 'verified'
+          ? msg(str`Emergency override: ${name} opened your summary without asking you, with your emergency code, until ${until}`)
+          : msg(str`Emergency override: ${name} (licence not verified) opened your summary without asking you, with your emergency code, until ${until}`)
+      }
       case 'record-opened':
         return msg(str`${who} opened your record`)
       case 'export':

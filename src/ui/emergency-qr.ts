@@ -69,6 +69,11 @@ export class EmergencyQr extends LitElement {
             <label for="em-link">${msg('The link in the code')}</label>
             <textarea id="em-link" rows="3" readonly data-testid="emergency-link">${s.link}</textarea>
             <p>${msg('It shows the facts as they are now. Make a new one after a change.')}</p>
+            ${s.link.includes('~phr-btg:')
+              ? html`<p data-testid="emergency-qr-access">${msg('This code also lets a licensed emergency clinician open your summary for a few hours without asking you (emergency access is on).')}</p>`
+              : this.record?.breakGlass.view().enabled === true
+                ? html`<p class="error" data-testid="emergency-qr-no-access">${msg('Emergency access is on, but this code does not include it: this device is not connected. Connect and make a new one.')}</p>`
+                : ''}
             <div class="actions">
               <a class="button" href=${s.png} download="emergency-qr.png">${msg('Save as an image')}</a>
               <button type="button" class="secondary" @click=${() => window.print()}>${msg('Print')}</button>

@@ -56,6 +56,10 @@ export class PeoplePanel extends LitElement {
         color: #0b6b2e;
         font-size: 0.9rem;
       }
+      .status.emergency {
+        background: #fdecec;
+        color: #9b1c1c;
+      }
       .sig.bad {
         color: #9b1c1c;
       }
@@ -129,8 +133,8 @@ export class PeoplePanel extends LitElement {
           ? html`<p>${msg('Nobody else can see your record.')}</p>`
           : html`<ul>
               ${this.people.map(
-                (p) => html`<li class="person" data-testid="person" data-status=${p.status}>
-                  <strong>${p.name}</strong><span class="status">${this.status(p)}</span>
+                (p) => html`<li class="person" data-testid="person" data-status=${p.status} data-emergency=${p.emergency ? 'yes' : 'no'}>
+                  <strong>${p.name}</strong><span class="status">${this.status(p)}</span>${p.emergency ? html`<span class="status emergency">${msg('Emergency access')}</span>` : ''}
                   <div class=${p.credential.status === 'verified' ? 'verified' : 'unverified'}>${credentialLine(p.credential)}</div>
                   <div>${msg(str`Can see: ${p.compartments.map(partName).join(', ')}`)}</div>
                   <div>${p.status === 'active' ? msg(str`Until ${fmt(p.notAfter)}`) : ''}</div>

@@ -26,7 +26,8 @@ function row(name: string, status: PatientView['status'], notAfter: number, open
     granted: ['core'],
     notes: [],
     prescriptions: [],
-    connected: true
+    connected: true,
+    emergency: false
   } satisfies PatientView
   return { view, openAlerts }
 }

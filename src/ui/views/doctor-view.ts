@@ -31,9 +31,29 @@ function inviteError(err: unknown): string {
   return msg('The patient’s device could not be reached. Check the network and try again.')
 }
 
+/** Why emergency access failed, in plain words. */
+function emergencyError(err: unknown): string {
+  switch (err instanceof Error ? err.name : '') {
+    case 'BreakGlassCapabilityFormatError':
+      return msg('This emergency code gives no emergency access: the patient did not switch it on. Read the card for the critical facts.')
+    case 'BreakGlassNotEnabledError':
+      return msg('The patient has switched emergency access off.')
+    case 'BreakGlassTokenInvalidError':
+      return msg('The patient’s device does not accept this emergency code (it was replaced or changed).')
+    case 'BreakGlassTokenExpiredError':
+      return msg('This emergency code has expired.')
+    case 'BreakGlassTokenUsedError':
+      return msg('This emergency code was used up, or you already have emergency access.')
+    case 'BreakGlassCredentialError':
+      return msg('Emergency access needs a valid practitioner licence. Import yours first.')
+    default:
+      return msg('The patient’s device could not be reached. Check the network and try again.')
+  }
+}
+
 /** The doctor's app: their identity, a patient's visit code, and the patients who let them in. */
 export class DoctorView extends LitElement {
-  static override properties = { state: { state: true }, invite: { state: true }, views: { state: true }, rows: { state: true }, credError: { state: true }, noteError: { state: true } }
+  static override properties = { state: { state: true }, invite: { state: true }, emergency: { state: true }, views: { state: true }, rows: { state: true }, credError: { state: true }, noteError: { state: true } }
   static override styles = [
     viewStyles,
     formStyles,
@@ -88,6 +108,7 @@ export class DoctorView extends LitElement {
   ]
   declare state: State
   declare invite: Invite
+  declare emergency: Invite
   declare views: PatientView[]
   declare rows: PatientRow[]
   declare credError: string | undefined
@@ -108,6 +129,7 @@ export class DoctorView extends LitElement {
     updateWhenLocaleChanges(this)
     this.state = { kind: 'loading' }
     this.invite = { kind: 'idle' }
+    this.emergency = { kind: 'idle' }
     this.views = []
     this.rows = []
     this.credError = undefined
@@ -247,6 +269,24 @@ export class DoctorView extends LitElement {
     h.focus()
   }
 
+  private readonly breakGlass = (evt: Event): void => {
+    evt.preventDefault()
+    const p = this.services?.practitioner
+    if (p === undefined) return
+    const form = evt.target as HTMLFormElement
+    const text = textField(form, 'emergency')
+    this.emergency = { kind: 'waiting' }
+    p.emergencyAccess(text).then(
+      () => {
+        this.emergency = { kind: 'idle' }
+      },
+      (err: unknown) => {
+        console.warn('emergency access failed', err instanceof Error ? err.name : err)
+        this.emergency = { kind: 'idle', error: emergencyError(err) }
+      }
+    )
+  }
+
   private writeNote(evt: Event, replica: PatientReplica | undefined): void {
     evt.preventDefault()
     if (replica === undefined) return
@@ -281,7 +321,7 @@ export class DoctorView extends LitElement {
           : html`<ul>${items.map((x) => html`<li>${x}</li>`)}</ul>`}
     </section>`
     return html`<section class="card" aria-labelledby=${`p-${v.grantId}`} data-testid="dr-patient" data-status=${v.status}>
-      <h2 id=${`p-${v.grantId}`}>${v.patientName === '' ? msg('Patient') : v.patientName}${v.complete ? '' : html`<span class="badge">${msg('Not all here yet')}</span>`}</h2>
+      <h2 id=${`p-${v.grantId}`}>${v.patientName === '' ? msg('Patient') : v.patientName}${v.complete ? '' : html`<span class="badge">${msg('Not all here yet')}</span>`}${v.emergency ? html`<span class="badge" data-testid="dr-emergency">${msg('Emergency access')}</span>` : ''}</h2>
       <p>${v.status === 'active' ? msg(str`You can see this until ${until}.`) : msg('The patient’s access for you has ended. What you saw before stays here; nothing new arrives.')}</p>
       <p>${msg(str`Shared with you: ${v.granted.map(partName).join(', ')}`)}</p>
       <ul class="parts" aria-label=${msg('Parts of the record')} data-testid="dr-parts">
@@ -298,7 +338,7 @@ export class DoctorView extends LitElement {
       <phr-telemonitor-panel .telemonitor=${replica?.telemonitor()}></phr-telemonitor-panel>
       <h3>${msg('Visit notes')}</h3>
       ${v.notes.length === 0 ? html`<p>${msg('No notes yet.')}</p>` : html`<ul data-testid="dr-notes">${v.notes.map((n) => html`<li>${n.text}</li>`)}</ul>`}
-      ${v.status === 'active'
+      ${v.status === 'active' && !v.emergency
         ? html`<form @submit=${(e: Event) => this.writeNote(e, replica)}>
             <label for=${`note-${v.grantId}`}>${msg('Write a visit note')}</label>
             <textarea id=${`note-${v.grantId}`} name="note" maxlength=${MAX_NOTE_TEXT}></textarea>
@@ -397,6 +437,18 @@ export class DoctorView extends LitElement {
                   <textarea id="invite" name="invite" required placeholder="phr-invite:…"></textarea>
                   ${this.invite.error === undefined ? '' : html`<p class="error" role="alert" data-testid="invite-error">${this.invite.error}</p>`}
                   <div class="actions"><button type="submit">${msg('Ask the patient')}</button></div>
+                </form>`}
+          </section>
+          <section class="card" aria-labelledby="em-h">
+            <h2 id="em-h">${msg('Emergency access')}</h2>
+            <p>${msg('For a patient who cannot approve: paste the link of their emergency QR code. If they switched emergency access on, their device opens their summary to you for a few hours, records it as an emergency override and shows it to them.')}</p>
+            ${this.emergency.kind === 'waiting'
+              ? html`<p role="status" data-testid="emergency-waiting">${msg('Asking the patient’s device…')}</p>`
+              : html`<form @submit=${this.breakGlass}>
+                  <label for="emergency">${msg('Emergency QR code link')}</label>
+                  <textarea id="emergency" name="emergency" required placeholder="…/emergency#e1.…"></textarea>
+                  ${this.emergency.error === undefined ? '' : html`<p class="error" role="alert" data-testid="emergency-error">${this.emergency.error}</p>`}
+                  <div class="actions"><button type="submit">${msg('Open in an emergency')}</button></div>
                 </form>`}
           </section>
           ${this.views.map((v) => this.renderPatient(v))}`

@@ -25,6 +25,8 @@ import '../interop-shl-open.ts'
 import '../timeline-view.ts'
 import '../record-forms.ts'
 import '../vitals-charts.ts'
+import '../break-glass-banner.ts'
+import '../break-glass-settings.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -227,6 +229,7 @@ export class PatientView extends LitElement {
 
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
     return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
+      <phr-break-glass-banner .record=${s.record}></phr-break-glass-banner>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
       <phr-devices-panel .record=${s.record}></phr-devices-panel>
@@ -244,6 +247,7 @@ export class PatientView extends LitElement {
       <phr-timeline .record=${s.record}></phr-timeline>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
+      <phr-break-glass-settings .record=${s.record}></phr-break-glass-settings>
       <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
       <phr-interop-import .record=${s.record} @imported=${() => this.refresh()}></phr-interop-import>
       <phr-interop-export .record=${s.record}></phr-interop-export>
