@@ -41,6 +41,22 @@ export { readingsOfObservations, readingsOfSeries, toRuleUnit, INSIGHT_LOINC } f
 export type { Reading, ReadingKind, SeriesInput } from './observations.ts'
 export { deriveInsights, insightInputOf, LOOKBACK } from './derive.ts'
 export type { InsightInput, InsightInputInit, InsightReport, News2Context, RrSession } from './derive.ts'
+export {
+  alertOf,
+  findingAlertId,
+  findingAlertToDetectedIssue,
+  findingAlertFromDetectedIssue,
+  endFindingAlert,
+  isFindingAlert,
+  InsightAlertFormatError,
+  ALERT_KEYS,
+  INSIGHT_ALERT_SYSTEM,
+  INSIGHT_ALERT_CODE,
+  INSIGHT_ALERT_URL,
+  TBR54_ALERT_PERCENT,
+  MAX_ALERT_EVIDENCE
+} from './alerts.ts'
+export type { AlertKey, InsightAlert, FindingAlertFacts, FindingAlertInit } from './alerts.ts'
 export { SEVERITIES, RULES, bySeverity } from './findings.ts'
 export type { Finding, Evidence, Severity, RuleId } from './findings.ts'
 export { SOURCES } from './sources.ts'
