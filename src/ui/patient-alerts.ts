@@ -123,7 +123,7 @@ export class PatientAlertsPanel extends LitElement {
             ${this.list.map(
               (a) => html`<li data-testid="patient-alert" data-id=${a.id}>
                 <span class=${a.endedAt === undefined && a.acknowledged === undefined ? 'ongoing' : ''}>${alertText(a)}</span>
-                — ${isInsightAlert(a) ? msg(str`${insightAlertOrigin(a)} Raised for ${this.who(a.grantId)}.`) : msg(str`measured ${when(a.at)}, limit set by ${this.who(a.grantId)}.`)} ${alertStatus(a)}
+                — ${isInsightAlert(a) ? msg(str`${insightAlertOrigin(a)} Also shown to ${this.who(a.grantId)}.`) : msg(str`measured ${when(a.at)}, limit set by ${this.who(a.grantId)}.`)} ${alertStatus(a)}
               </li>`
             )}
           </ul>`}
