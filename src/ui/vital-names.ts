@@ -17,7 +17,7 @@ export const THRESHOLD_QUANTITIES: ReadonlyArray<{ code: string; unit: string }>
   { code: '29463-7', unit: 'kg' }
 ]
 
-/** The name of the quantity a LOINC code measures, or the code itself. */
+/** The name of the quantity a LOINC (or MDC) code measures, or the code itself. */
 export function quantityName(code: string): string {
   switch (code) {
     case '8867-4':
@@ -47,6 +47,9 @@ export function quantityName(code: string): string {
       return msg('Body mass index')
     case '85354-9':
       return msg('Blood pressure')
+    case '147240':
+      // ISO/IEEE 11073-10101 MDC_ECG_TIME_PD_RR_GL: a strap's RR intervals (src/devices/rr.ts)
+      return msg('Time between heartbeats (RR)')
     default:
       return code
   }

@@ -384,6 +384,7 @@
 's9918066f76a20182': `Glyukometr`,
 's9929c54e5af5c75f': `Boshqa qurilma bog‘lashni rad etdi`,
 's99df65f0b74bab55': `Bu qurilmada shifokor profili saqlangan`,
+'s9a476446197c9b54': `Yurak urishlari orasidagi vaqt (RR)`,
 's9abc5730431f166f': `Parollar bir xil emas`,
 's9b4b32ecb18c9db4': `Kodni ko‘rsatish`,
 's9bdc6a0ab9b5deda': `Bosh sahifaga o‘tish`,
