@@ -24,6 +24,12 @@ export interface AfScreenOptions {
   windowBeats?: number
   /** Epoch ms at the end of the first interval, to time the windows. */
   startT?: number
+  /**
+   * Epoch ms of each beat (the end of each interval), when known (a stored series): windows
+   * are timed from these rather than from `startT` and the intervals' sum (a strap's
+   * intervals need not add up to the time that passed). Same length as the intervals.
+   */
+  times?: ArrayLike<number>
 }
 
 /** One analysed (or skipped) window. */
@@ -94,11 +100,16 @@ export function afScreen(rrMs: readonly number[], opts: AfScreenOptions = {}): A
   // Dash 2009 trims 8 of 128 from each end; other window sizes trim the same share
   const trim = Math.round((size * AF_THRESHOLDS.trimEachSide) / AF_THRESHOLDS.windowBeats)
 
-  // beat i ends interval i: the first at startT, each next one interval later
-  let times: Float64Array | undefined
-  if (startT !== undefined) {
-    times = new Float64Array(rr.length)
-    for (let i = 0; i < rr.length; i++) times[i] = i === 0 ? startT : (times[i - 1] as number) + (rr[i] as number)
+  // beat i ends interval i: at its stored time, or the first at startT and each next one interval later
+  let times: ArrayLike<number> | undefined
+  if (opts.times !== undefined) {
+    if (typeof opts.times !== 'object' || opts.times === null || opts.times.length !== rr.length) throw new RangeError(`afScreen.times: expected ${rr.length} beat times`)
+    for (let i = 0; i < rr.length; i++) timeOf(opts.times[i], `afScreen.times[${i}]`)
+    times = opts.times
+  } else if (startT !== undefined) {
+    const summed = new Float64Array(rr.length)
+    for (let i = 0; i < rr.length; i++) summed[i] = i === 0 ? startT : (summed[i - 1] as number) + (rr[i] as number)
+    times = summed
   }
   const windows: RrWindow[] = []
   for (let start = 0; start + size <= rr.length; start += size) {
@@ -171,6 +182,8 @@ export interface RrSessionInput {
   /** Epoch ms at the end of the first interval. */
   readonly startT: number
   readonly rrMs: readonly number[]
+  /** Each beat's time, when stored (see `AfScreenOptions.times`). */
+  readonly times?: ArrayLike<number>
   /** Where they are stored, e.g. `series/147240/<device>`. */
   readonly ref?: string
 }
@@ -198,7 +211,7 @@ export function afScreenFinding(rrMs: readonly number[], opts: AfScreenOptions &
 export function afSessionsFinding(sessions: readonly RrSessionInput[], opts: { windowBeats?: number } = {}): Finding | null {
   const size = opts.windowBeats ?? AF_THRESHOLDS.windowBeats
   const screened = arrayOf<RrSessionInput>(sessions, 'afSessionsFinding.sessions', 0, MAX_RR_INTERVALS).map((s) => ({
-    result: afScreen(s.rrMs, { windowBeats: size, startT: s.startT }),
+    result: afScreen(s.rrMs, { windowBeats: size, startT: s.startT, ...(s.times === undefined ? {} : { times: s.times }) }),
     ...(typeof s.ref === 'string' ? { ref: s.ref } : {})
   }))
   return findingOf(screened, size, MAX_AF_WINDOWS_LISTED)

@@ -19,7 +19,8 @@ export const RR_SESSION_GAP_MS = 2000
 
 /**
  * The recordings of every RR series (code `RR_SERIES_CODE`, unit `ms`) among `series`,
- * each with its start (the first beat) and `ref` `series/147240/<device>`; other series
+ * each with its start (the first beat), every beat's stored time, and `ref`
+ * `series/147240/<device>`; other series
  * and samples that are not a finite interval above 0 are left out.
  * @throws Never.
  * @example afSessionsFinding(rrSessionsOfSeries(input.series))
@@ -31,11 +32,13 @@ export function rrSessionsOfSeries(series: readonly SeriesInput[]): RrSessionInp
     const ref = `series/${s.code}/${s.device}`
     const n = Math.min(s.times.length, s.values.length)
     let rrMs: number[] = []
+    let times: number[] = []
     let startT = 0
     let prevT = Number.NaN
     const close = (): void => {
-      if (rrMs.length > 0) out.push({ startT, rrMs, ref })
+      if (rrMs.length > 0) out.push({ startT, rrMs, times, ref })
       rrMs = []
+      times = []
     }
     for (let i = 0; i < n; i++) {
       const t = s.times[i] as number
@@ -48,6 +51,7 @@ export function rrSessionsOfSeries(series: readonly SeriesInput[]): RrSessionInp
       if (rrMs.length > 0 && !(t - prevT <= rr + RR_SESSION_GAP_MS)) close()
       if (rrMs.length === 0) startT = t
       rrMs.push(rr)
+      times.push(t)
       prevT = t
     }
     close()

@@ -166,13 +166,20 @@ describe('record insights', () => {
     const sinus = uniform(9, -15, 15)
     strapRecords(regular, WALL - 60_000, 40, () => 850 + sinus())
     const { worker } = channelWorker()
-    const rules = async (c: Compartment): Promise<string[]> => {
+    const findings = async (c: Compartment) => {
       const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client, clock: () => WALL })
       cleanup.push(() => insights.close())
-      return (await insights.refresh()).findings.map((f) => f.rule)
+      return (await insights.refresh()).findings
     }
-    expect(await rules(burst)).toContain('af-screen')
-    expect(await rules(regular)).not.toContain('af-screen')
+    const af = (await findings(burst)).find((f) => f.rule === 'af-screen')
+    const facts = af === undefined ? undefined : factsOf(af)
+    if (facts?.rule !== 'af-screen') throw new Error('no AF finding')
+    // the windows are timed by the stored beats, squeezed into the burst (at least 1 ms apart: 320 beats
+    // in 200 ms end at most 320 ms late), not by the intervals' sum (minutes after the burst)
+    expect(facts.spans).toHaveLength(2)
+    for (const w of facts.spans) expect(w.to).toBeLessThanOrEqual(WALL - 60_000 + 320)
+    expect(af?.at).toBeLessThanOrEqual(WALL - 60_000 + 320)
+    expect((await findings(regular)).map((f) => f.rule)).not.toContain('af-screen')
   })
 
   it('looks back from the newest reading when all readings are old, and says so', async () => {

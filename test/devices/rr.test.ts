@@ -131,8 +131,8 @@ describe('RR recordings for the AF screen', () => {
       { code: '147240', device: 'odd', unit: 's', times, values }
     ])
     expect(sessions).toEqual([
-      { startT: T0, rrMs: [800, 800, 800, 800], ref: 'series/147240/strap' },
-      { startT: T0 + 9000, rrMs: [800, 800], ref: 'series/147240/strap' }
+      { startT: T0, rrMs: [800, 800, 800, 800], times: times.slice(0, 4), ref: 'series/147240/strap' },
+      { startT: T0 + 9000, rrMs: [800, 800], times: times.slice(4), ref: 'series/147240/strap' }
     ])
   })
 })

@@ -145,6 +145,18 @@ describe('afScreen', () => {
     expect(afScreen(fibrillation(127, 1)).windows).toHaveLength(0)
   })
 
+  it('times the windows by the beats’ stored times when given', () => {
+    const rr = fibrillation(256, 6)
+    const times = rr.map((_, i) => 1_700_000_000_000 + i * 10)
+    const r = afScreen(rr, { startT: times[0], times })
+    expect(r.windows.map((w) => [w.startT, w.endT])).toEqual([
+      [times[0], times[127]],
+      [times[128], times[255]]
+    ])
+    expect(() => afScreen(rr, { times: times.slice(1) })).toThrow(/afScreen\.times/)
+    expect(() => afScreen(rr, { times: times.map(() => -1) })).toThrow(/afScreen\.times\[0\]/)
+  })
+
   it('refuses intervals that are not durations, and a bad window size', () => {
     expect(() => afScreen([800, Number.NaN])).toThrow(TypeError)
     expect(() => afScreen([800, -800])).toThrow(/afScreen\.rrMs\[1\]/)
