@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { asDocId } from '../../src/lib/index.ts'
 import { createCompartment, type Compartment, type FhirResource, type Observation } from '../../src/record/index.ts'
-import { serveInsights, type InsightsPort } from '../../src/insights/index.ts'
+import { serveInsights, type InsightsClient, type InsightsPort } from '../../src/insights/index.ts'
 import { lazyInsightsWorker, type InsightsWorkerPort } from '../../src/app/insights-worker.ts'
 import { createRecordInsights, InsightsState, type InsightsSnapshot, type RecordInsights } from '../../src/app/record-insights.ts'
 import { factsOf, sourceLabel } from '../../src/app/insight-facts.ts'
@@ -180,6 +180,29 @@ describe('record insights', () => {
     for (const w of facts.spans) expect(w.to).toBeLessThanOrEqual(WALL - 60_000 + 320)
     expect(af?.at).toBeLessThanOrEqual(WALL - 60_000 + 320)
     expect((await findings(regular)).map((f) => f.rule)).not.toContain('af-screen')
+  })
+
+  it('keeps answering while readings stream faster than a computation takes: a change never cancels one', async () => {
+    const c = vitals()
+    const { worker } = channelWorker()
+    // a computation takes 60 ms; a reading arrives every 20 ms for half a second
+    const slow = {
+      deriveInsights: async (input: Parameters<InsightsClient['deriveInsights']>[0], opts?: Parameters<InsightsClient['deriveInsights']>[1]) => {
+        await new Promise((r) => setTimeout(r, 60))
+        return worker.client().deriveInsights(input, opts)
+      }
+    } as unknown as InsightsClient
+    const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: () => slow, clock: () => WALL }, { debounceMs: 0 })
+    const seen = follow(insights)
+    for (let i = 0; i < 25; i++) {
+      c.resources.put(bp(`bp-${i}`, WALL - DAY + i * 60_000, 120 + i, 80))
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const whileStreaming = seen.filter((s) => s.state === InsightsState.ready).length
+    await until(() => insights.snapshot().state === InsightsState.ready && factsOf(insights.snapshot().findings[0]!).rule === 'bp-category' && (factsOf(insights.snapshot().findings.find((f) => f.rule === 'bp-category')!) as { systolic: number }).systolic === 144)
+    // answers arrived while the readings kept coming, and the last one covers the last reading
+    expect(whileStreaming).toBeGreaterThanOrEqual(4)
+    expect(seen.some((s) => s.state === InsightsState.failed)).toBe(false)
   })
 
   it('looks back from the newest reading when all readings are old, and says so', async () => {
