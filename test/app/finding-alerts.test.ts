@@ -223,6 +223,17 @@ describe('findings feed the telemonitoring alerts', () => {
     expect(JSON.stringify(findingAlertsIn(doctor.visit)[0]?.['evidence'])).toContain('series/147240/ble:strap')
   })
 
+  it('raises the alert from readings that arrive while the monitor runs, with no refresh asked', async () => {
+    const { now, patient, doctor, start } = setup()
+    const { insights } = start()
+    await insights.refresh() // the first answer, before any reading
+    now.t = T0 + 2 * MIN
+    patient.vitals.resources.put(bp('bp-1', now.t, 195, 100))
+    const end = Date.now() + 5000
+    while (findingAlertsIn(doctor.visit).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+    expect(findingAlertsIn(doctor.visit).map((d) => findingAlertFromDetectedIssue(d).key)).toEqual(['bp-crisis'])
+  })
+
   it('a device that may not write (the grant ended) raises nothing', async () => {
     const { now, patient, doctor, start } = setup({ mayWrite: () => false })
     const { insights } = start()
