@@ -56,14 +56,16 @@ export { MAX_PRESCRIPTION_TEXT_BYTES, MAX_REPEATS, MAX_VALIDITY_MS, MAX_QUANTITY
 export { InsightsState, type InsightsSnapshot, type RecordInsights } from './record-insights.ts'
 export { factsOf, sourceLabel, unitLabel, readingsOf, type InsightFacts, type News2Risk } from './insight-facts.ts'
 export { RECORD_INCOMPLETE_WARNING } from './prescribing-check.ts'
-export type { Finding, Evidence, Severity, RuleId, BpCategory } from '../insights/index.ts'
+export type { Finding, Evidence, Severity, RuleId, BpCategory, InsightAlert, AlertKey } from '../insights/index.ts'
 export { type Consultations, type CallView, type FinishedCall } from './consultations.ts'
 export { CallPhase, CallEndReason, MediaProblem, QualityLevel, MAX_CHAT_TEXT, MAX_CALL_FILE_BYTES, MAX_VISIT_REASON, type CallState, type MediaCall, type MediaCallSnapshot, type ChatLine, type CallFile, type CallQuality } from '../consult/index.ts'
 export { accessHistory, accessHistoryFhir, type AccessHistory, type AccessHistoryEntry } from './access-history.ts'
 export {
   TelemonitorRole,
   TelemonitorRoleError,
+  isInsightAlert,
   type Telemonitor,
+  type TelemonitorAlert,
   type TelemonitorEvents,
   type LiveReading,
   type TrendPoint,

@@ -16,7 +16,8 @@ export type InsightFacts =
   | { readonly rule: 'bp-category'; readonly systolic: number; readonly diastolic: number; readonly category: BpCategory }
   | { readonly rule: 'bp-average'; readonly systolic: number; readonly diastolic: number; readonly category: BpCategory; readonly readings: number; readonly enough: boolean }
   | { readonly rule: 'cgm'; readonly days: number; readonly tirPercent: number; readonly gmiPercent: number; readonly activePercent: number; readonly sparse: boolean }
-  | { readonly rule: 'af-screen'; readonly windows: number }
+  /** `windows`: how many windows were irregular; `spans`: the listed ones' first and last beat (the latest, at most 12). */
+  | { readonly rule: 'af-screen'; readonly windows: number; readonly spans: ReadonlyArray<{ readonly from?: number; readonly to?: number }> }
   | { readonly rule: 'bp-trend'; readonly before: { systolic: number; diastolic: number; category: BpCategory }; readonly last: { systolic: number; diastolic: number; category: BpCategory } }
   | { readonly rule: 'weight-gain'; readonly kg: number }
   | { readonly rule: 'weight-loss'; readonly percent: number; readonly days: number }
@@ -69,8 +70,20 @@ export function factsOf(f: Finding): InsightFacts {
       // Battelino 2019: at least 70 % of the time with data
       return { rule: 'cgm', days: (f.at - first) / DAY, tirPercent: tir, gmiPercent: gmi, activePercent: active, sparse: active < 70 }
     }
-    case 'af-screen':
-      return { rule: 'af-screen', windows: f.evidence.filter((e) => e.what.endsWith(' nRMSSD')).length }
+    case 'af-screen': {
+      // af-screen.ts lists each window as "<w> first beat" (when timed), then "<w> nRMSSD" at its last beat, …
+      const spans: Array<{ from?: number; to?: number }> = []
+      let from: number | undefined
+      for (const e of f.evidence) {
+        if (e.what.endsWith(' first beat')) from = e.t
+        else if (e.what.endsWith(' nRMSSD')) {
+          spans.push({ ...(from === undefined ? {} : { from }), ...(e.t === undefined ? {} : { to: e.t }) })
+          from = undefined
+        }
+      }
+      const total = /^(\d+) of /.exec(f.fired)
+      return { rule: 'af-screen', windows: total === null ? spans.length : Number(total[1]), spans }
+    }
     case 'bp-trend': {
       const s1 = value(f, 'systolic-average previous 14 days')
       const d1 = value(f, 'diastolic-average previous 14 days')

@@ -7,13 +7,12 @@
  * system notification where the user allowed it.
  */
 import type { CompartmentKind } from '../record/index.ts'
-import type { ThresholdAlert } from '../devices/index.ts'
-import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
+import { createTelemonitor, type Telemonitor, type TelemonitorAlert } from './telemonitor.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import type { RecordSession } from './record-session.ts'
 
-/** An alert, with the grant whose visit compartment holds it. */
-export interface PatientAlert extends ThresholdAlert {
+/** An alert (a threshold crossed, or a finding's), with the grant whose visit compartment holds it. */
+export type PatientAlert = TelemonitorAlert & {
   /** The grant's id (hex), from the compartment kind `visit:<grantId>`. */
   readonly grantId: string
 }

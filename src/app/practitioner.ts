@@ -478,6 +478,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
               visit: visit.compartment,
               flush: () => visit.persistence.flush(),
               mayWrite: () => grant.rights === 'read+visit-write' && statusNow() === 'active',
+              // the patient's findings raise alerts too (without a worker there are none)
+              ...(insightsWorker === undefined ? {} : { findings: insights }),
               ...(components.notify === undefined ? {} : { notify: components.notify }),
               clock
             },

@@ -140,6 +140,8 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
   let closed = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let running: AbortController | undefined
+  let inflight: Promise<InsightsSnapshot> | undefined
+  let again = false
   let detach: Array<() => void> = []
 
   const set = (next: InsightsSnapshot): InsightsSnapshot => {
@@ -148,7 +150,33 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
     return next
   }
 
-  async function compute(): Promise<InsightsSnapshot> {
+  /**
+   * One computation at a time: a change while one runs asks for one more after it, never
+   * aborts it (a strap's notification every second would otherwise cancel every
+   * computation that takes longer than that, and findings would never arrive while it
+   * streams). Resolves with the snapshot of the last run.
+   */
+  function compute(): Promise<InsightsSnapshot> {
+    if (inflight !== undefined) {
+      again = true
+      return inflight
+    }
+    const loop = async (): Promise<InsightsSnapshot> => {
+      let last: InsightsSnapshot
+      do {
+        again = false
+        last = await computeOnce()
+      } while (again && !closed)
+      return last
+    }
+    const p = loop().finally(() => {
+      if (inflight === p) inflight = undefined
+    })
+    inflight = p
+    return p
+  }
+
+  async function computeOnce(): Promise<InsightsSnapshot> {
     running?.abort()
     const mine = new AbortController()
     running = mine

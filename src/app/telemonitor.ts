@@ -17,6 +17,11 @@
  * records, downloaded later) make the monitor replay that rule over the look-back window,
  * which raises an alert for an excursion nobody saw and none for one already alerted.
  * Readings taken more than `lookbackMs` before they arrive are shown but raise nothing.
+ *
+ * Findings. Given the patient's findings (`findings`: the record's insights), the monitor
+ * also raises an alert for each finding that calls for one — NEWS2 low–medium or worse, a
+ * hypertensive crisis, an irregular rhythm, time below 54 mg/dL — once per episode
+ * (finding-alerts.ts), into the same visit compartment and so into the same feed.
  */
 import {
   acknowledgeAlert,
@@ -38,7 +43,10 @@ import {
   type ThresholdRule
 } from '../devices/index.ts'
 import { ResourceNotFoundError, type Compartment, type Reference } from '../record/index.ts'
+import { findingAlertFromDetectedIssue, isFindingAlert, type InsightAlert } from '../insights/index.ts'
 import { EpisodeAlerts } from './episode-alerts.ts'
+import { FindingAlerts } from './finding-alerts.ts'
+import { InsightsState, type RecordInsights } from './record-insights.ts'
 import { readingsOf, seriesSince, trendOf, type TrendPoint } from './vitals-readings.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 
@@ -75,12 +83,20 @@ export interface ThresholdsView {
   readonly author?: string
 }
 
+/** An alert of the feed: a threshold crossed, or a finding that calls for one (`kind: 'insight'`). */
+export type TelemonitorAlert = ThresholdAlert | InsightAlert
+
+/** Whether an alert of the feed is a finding's. */
+export function isInsightAlert(a: TelemonitorAlert): a is InsightAlert {
+  return (a as { kind?: unknown }).kind === 'insight'
+}
+
 /** Events of the service. */
 export interface TelemonitorEvents {
   /** The newest reading of a quantity changed (as soon as it was applied here). */
   reading: LiveReading
   /** An alert seen for the first time: raised here, or arrived from another device. */
-  alert: ThresholdAlert
+  alert: TelemonitorAlert
   /** The thresholds changed, or an alert ended or was acknowledged. */
   change: undefined
 }
@@ -103,6 +119,8 @@ export interface TelemonitorComponents {
   readonly flush?: () => Promise<void>
   /** Shows a system notification (`systemNotifier(window)` in a browser). @default none */
   readonly notify?: (n: AlertNotification) => void
+  /** The patient's findings (the record's insights); a monitor raises alerts from them. @default none */
+  readonly findings?: Pick<RecordInsights, 'snapshot' | 'subscribe'>
   /** Whether this device may write the visit compartment now (the grant is in force); a monitor that may not evaluates and writes nothing. @default always */
   readonly mayWrite?: () => boolean
   /** @default Date.now */
@@ -147,8 +165,8 @@ export interface Telemonitor {
    * @throws {ThresholdRuleError} naming the bad field.
    */
   setThresholds(rules: readonly unknown[]): Promise<ThresholdRule[]>
-  /** Alerts, newest first. */
-  alerts(): ThresholdAlert[]
+  /** Alerts (thresholds crossed and findings), newest first. */
+  alerts(): TelemonitorAlert[]
   /**
    * Marks an alert acknowledged.
    * @throws {TelemonitorRoleError} on an observer, or when the grant no longer lets this device write.
@@ -177,7 +195,8 @@ class TelemonitorImpl implements Telemonitor {
   #rulesVersion: string | undefined
   #view: ThresholdsView | undefined
   readonly #episodes: EpisodeAlerts
-  readonly #alerts = new Map<string, { version: string; alert: ThresholdAlert }>()
+  readonly #findingAlerts: FindingAlerts
+  readonly #alerts = new Map<string, { version: string; alert: TelemonitorAlert }>()
   #unsubscribe: Array<() => void> = []
   #dirtyVitals = false
   #dirtyVisit = false
@@ -198,6 +217,14 @@ class TelemonitorImpl implements Telemonitor {
       ...(init.author === undefined ? {} : { author: init.author }),
       ...(init.patient === undefined ? {} : { patient: init.patient })
     })
+    this.#findingAlerts = new FindingAlerts({
+      visit: components.visit,
+      warn: this.#warn,
+      lookbackMs: this.#lookback,
+      ...(components.flush === undefined ? {} : { flush: components.flush }),
+      ...(init.author === undefined ? {} : { author: init.author }),
+      ...(init.patient === undefined ? {} : { patient: init.patient })
+    })
   }
 
   start(): void {
@@ -207,6 +234,23 @@ class TelemonitorImpl implements Telemonitor {
     if (this.#c.vitals !== undefined) this.#unsubscribe.push(this.#c.vitals.onUpdate(() => this.#schedule('vitals')))
     this.#loadVisit(true)
     this.#scanVitals(true)
+    const findings = this.#c.findings
+    if (findings !== undefined && this.role === TelemonitorRole.monitor) {
+      // subscribing starts the computation if nobody looked yet; one already made is used at once
+      this.#unsubscribe.push(findings.subscribe((snap) => this.#onFindings(snap)))
+      this.#onFindings(findings.snapshot())
+    }
+  }
+
+  /** A computation of the findings: alerts raised or ended (finding-alerts.ts). */
+  #onFindings(snap: ReturnType<RecordInsights['snapshot']>): void {
+    // only a whole answer: a failed or partial one must not end episodes
+    if (snap.state !== InsightsState.ready || !snap.available || !this.#started || !this.#writing()) return
+    try {
+      this.#findingAlerts.update(snap.findings, this.#clock())
+    } catch (err) {
+      this.#warn('alerts from findings were not written', err)
+    }
   }
 
   stop(): void {
@@ -297,13 +341,14 @@ class TelemonitorImpl implements Telemonitor {
       if (!initial && this.#writing()) for (const rule of replay) this.#replay(rule)
     }
     for (const r of visit.resources.list('DetectedIssue', { includeWithdrawn: true })) {
-      if (!isThresholdAlert(r)) continue
+      const finding = isFindingAlert(r)
+      if (!finding && !isThresholdAlert(r)) continue
       const v = `${r.meta?.versionId ?? ''}@${r.meta?.lastUpdated ?? ''}`
       const known = this.#alerts.get(r.id)
       if (known?.version === v) continue
-      let alert: ThresholdAlert
+      let alert: TelemonitorAlert
       try {
-        alert = alertFromDetectedIssue(r)
+        alert = finding ? findingAlertFromDetectedIssue(r) : alertFromDetectedIssue(r)
       } catch (err) {
         this.#warn(`alert ${r.id} could not be read`, err)
         continue
@@ -316,7 +361,8 @@ class TelemonitorImpl implements Telemonitor {
       this.#emit('alert', alert)
       if (!alert.withdrawn && this.#clock() - alert.at <= (this.#init.notifyWithinMs ?? HOUR)) {
         try {
-          this.#c.notify?.({ title: describeRule(alert.rule), body: alert.detail ?? `${alert.value} ${alert.unit}`, tag: alert.id })
+          const n = isInsightAlert(alert) ? { title: alert.summary, body: alert.fired } : { title: describeRule(alert.rule), body: alert.detail ?? `${alert.value} ${alert.unit}` }
+          this.#c.notify?.({ ...n, tag: alert.id })
         } catch (err) {
           this.#warn('the system notification failed', err)
         }
@@ -411,14 +457,14 @@ class TelemonitorImpl implements Telemonitor {
     return rules
   }
 
-  alerts(): ThresholdAlert[] {
+  alerts(): TelemonitorAlert[] {
     return [...this.#alerts.values()].map((a) => a.alert).sort((a, b) => b.at - a.at || a.id.localeCompare(b.id))
   }
 
   async acknowledge(id: string): Promise<void> {
     if (!this.#writing()) throw new TelemonitorRoleError('alerts are acknowledged by the grantee, while the grant is in force')
     const cur = this.#c.visit.resources.get('DetectedIssue', id)
-    if (cur === undefined || !isThresholdAlert(cur)) throw new ResourceNotFoundError('DetectedIssue', id)
+    if (cur === undefined || !(isThresholdAlert(cur) || isFindingAlert(cur))) throw new ResourceNotFoundError('DetectedIssue', id)
     this.#c.visit.resources.put(acknowledgeAlert(cur, this.#clock(), this.#init.author))
     await this.#c.flush?.()
   }

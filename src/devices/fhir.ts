@@ -14,6 +14,7 @@
  * | body weight              | 29463-7 (lb converted); BMI 39156-5; height 8302-2 | kg, kg/m2, cm |
  * | SpO2                     | 2708-6 + 59408-5                         | %             |
  * | pulse rate by oximetry   | 8889-8                                   | /min          |
+ * | RR interval (series only)| MDC 147240 MDC_ECG_TIME_PD_RR_GL (rr.ts) | ms            |
  *
  * Readings that are not the patient's are dropped (no Observation, no sample): a heart rate
  * whose sensor reports no skin contact, a PLX reading flagged "measurement unavailable",
@@ -45,6 +46,7 @@ import type {
   WeightMeasurement
 } from './gatt/index.ts'
 import { dateTimeInZone, instantOfWallTime, wallAsUtc } from './time.ts'
+import { RR_INTERVAL, rrBeatTimes, type RrTimeline } from './rr.ts'
 
 const LOINC = 'http://loinc.org'
 const UCUM = 'http://unitsofmeasure.org'
@@ -275,22 +277,28 @@ export function seriesDeviceId(bleId: string): string {
 }
 
 /**
- * Time-series samples of a high-rate reading — heart rate (8867-4), CGM (99504-3), PLX
- * continuous SpO2 (59408-5) and pulse rate (8889-8) — for `SeriesStore.append`; spot
- * readings give none (they become Observations), nor do readings that are not the
- * patient's (see the file comment).
+ * Time-series samples of a high-rate reading — heart rate (8867-4) and the strap's RR
+ * intervals (MDC 147240, one sample per beat, see rr.ts), CGM (99504-3), PLX continuous
+ * SpO2 (59408-5) and pulse rate (8889-8) — for `SeriesStore.append`; spot readings give
+ * none (they become Observations), nor do readings that are not the patient's (see the
+ * file comment). `rr` places a strap's beats across notifications (its session holds one);
+ * without it each notification's last beat is placed at its arrival.
  * @throws {RangeError} for a bad context.
- * @example for (const s of seriesSamples(r, ctx)) vitals.series.append(s.code, s.device, s.t, s.value, s.unit)
+ * @example for (const s of seriesSamples(r, ctx, timeline)) vitals.series.append(s.code, s.device, s.t, s.value, s.unit)
  */
-export function seriesSamples(reading: DeviceReading, ctx: ReadingContext): SeriesSample[] {
+export function seriesSamples(reading: DeviceReading, ctx: ReadingContext, rr?: RrTimeline): SeriesSample[] {
   checkContext(ctx)
   const device = seriesDeviceId(ctx.device.id)
   const t = Math.round(readingTime(reading, ctx))
   const sample = (term: Term, value: number): SeriesSample => ({ code: term.code, device, t, value, unit: term.unit })
   if (!isPatientData(reading)) return []
   switch (reading.kind) {
-    case 'heart-rate':
-      return [sample(DEVICE_LOINC.heartRate, reading.value.bpm)]
+    case 'heart-rate': {
+      // rr.ts: whole milliseconds (finer than the strap's 1/1024 s); an interval of 0 is no beat
+      const intervals = reading.value.rrIntervalsMs.map((x) => Math.round(x)).filter((x) => x > 0)
+      const beats = rr === undefined ? rrBeatTimes(intervals, ctx.receivedAt) : rr.place(intervals, ctx.receivedAt)
+      return [sample(DEVICE_LOINC.heartRate, reading.value.bpm), ...intervals.map((value, i) => ({ code: RR_INTERVAL.code, device, t: beats[i] as number, value, unit: RR_INTERVAL.unit }))]
+    }
     case 'cgm':
       return [sample(DEVICE_LOINC.cgmGlucose, reading.value.glucoseMgDl)]
     case 'plx-continuous':

@@ -32,6 +32,7 @@ export {
   WEB_BLUETOOTH_DEVICE_ID_SYSTEM
 } from './fhir.ts'
 export type { DeviceReading, ReadingContext, ObservationInit, SeriesSample } from './fhir.ts'
+export { RR_INTERVAL, RR_GAP_TOLERANCE_MS, rrBeatTimes, createRrTimeline, type RrTimeline } from './rr.ts'
 export * from './bluetooth/index.ts'
 export {
   validateThresholdRule,

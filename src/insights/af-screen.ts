@@ -24,6 +24,12 @@ export interface AfScreenOptions {
   windowBeats?: number
   /** Epoch ms at the end of the first interval, to time the windows. */
   startT?: number
+  /**
+   * Epoch ms of each beat (the end of each interval), when known (a stored series): windows
+   * are timed from these rather than from `startT` and the intervals' sum (a strap's
+   * intervals need not add up to the time that passed). Same length as the intervals.
+   */
+  times?: ArrayLike<number>
 }
 
 /** One analysed (or skipped) window. */
@@ -94,11 +100,16 @@ export function afScreen(rrMs: readonly number[], opts: AfScreenOptions = {}): A
   // Dash 2009 trims 8 of 128 from each end; other window sizes trim the same share
   const trim = Math.round((size * AF_THRESHOLDS.trimEachSide) / AF_THRESHOLDS.windowBeats)
 
-  // beat i ends interval i: the first at startT, each next one interval later
-  let times: Float64Array | undefined
-  if (startT !== undefined) {
-    times = new Float64Array(rr.length)
-    for (let i = 0; i < rr.length; i++) times[i] = i === 0 ? startT : (times[i - 1] as number) + (rr[i] as number)
+  // beat i ends interval i: at its stored time, or the first at startT and each next one interval later
+  let times: ArrayLike<number> | undefined
+  if (opts.times !== undefined) {
+    if (typeof opts.times !== 'object' || opts.times === null || opts.times.length !== rr.length) throw new RangeError(`afScreen.times: expected ${rr.length} beat times`)
+    for (let i = 0; i < rr.length; i++) timeOf(opts.times[i], `afScreen.times[${i}]`)
+    times = opts.times
+  } else if (startT !== undefined) {
+    const summed = new Float64Array(rr.length)
+    for (let i = 0; i < rr.length; i++) summed[i] = i === 0 ? startT : (summed[i - 1] as number) + (rr[i] as number)
+    times = summed
   }
   const windows: RrWindow[] = []
   for (let start = 0; start + size <= rr.length; start += size) {
@@ -166,6 +177,20 @@ function turningPoints(xs: readonly number[]): number {
   return n
 }
 
+/** RR intervals of one recording (a strap session), for `afSessionsFinding`. */
+export interface RrSessionInput {
+  /** Epoch ms at the end of the first interval. */
+  readonly startT: number
+  readonly rrMs: readonly number[]
+  /** Each beat's time, when stored (see `AfScreenOptions.times`). */
+  readonly times?: ArrayLike<number>
+  /** Where they are stored, e.g. `series/147240/<device>`. */
+  readonly ref?: string
+}
+
+/** Most triggering windows a finding lists (the latest); the count of all is in `fired`. */
+export const MAX_AF_WINDOWS_LISTED = 12
+
 /**
  * The finding of a screen, or `null` when no window was irregular. Its evidence lists each
  * triggering window's measures (at the window's last beat when timed).
@@ -173,25 +198,50 @@ function turningPoints(xs: readonly number[]): number {
  */
 export function afScreenFinding(rrMs: readonly number[], opts: AfScreenOptions & { ref?: string } = {}): Finding | null {
   const r = afScreen(rrMs, opts)
-  if (!r.irregular) return null
-  const ref = opts.ref !== undefined ? { ref: opts.ref } : {}
-  const evidence: Evidence[] = r.triggered.flatMap((w) => {
+  return findingOf([{ result: r, ...(opts.ref !== undefined ? { ref: opts.ref } : {}) }], opts.windowBeats ?? AF_THRESHOLDS.windowBeats, Number.POSITIVE_INFINITY)
+}
+
+/**
+ * One finding for several recordings (each screened on its own: windows never span two),
+ * or `null` when no window of any was irregular. Lists the latest `MAX_AF_WINDOWS_LISTED`
+ * triggering windows, each with its first and last beat's time; `fired` counts them all.
+ * @throws As `afScreen`, naming the session.
+ * @example afSessionsFinding([{ startT, rrMs, ref: 'series/147240/ble:strap' }])
+ */
+export function afSessionsFinding(sessions: readonly RrSessionInput[], opts: { windowBeats?: number } = {}): Finding | null {
+  const size = opts.windowBeats ?? AF_THRESHOLDS.windowBeats
+  const screened = arrayOf<RrSessionInput>(sessions, 'afSessionsFinding.sessions', 0, MAX_RR_INTERVALS).map((s) => ({
+    result: afScreen(s.rrMs, { windowBeats: size, startT: s.startT, ...(s.times === undefined ? {} : { times: s.times }) }),
+    ...(typeof s.ref === 'string' ? { ref: s.ref } : {})
+  }))
+  return findingOf(screened, size, MAX_AF_WINDOWS_LISTED)
+}
+
+function findingOf(screened: ReadonlyArray<{ result: AfScreenResult; ref?: string }>, size: number, maxListed: number): Finding | null {
+  const triggered = screened.flatMap((s) => s.result.triggered.map((w) => ({ w, ref: s.ref })))
+  if (triggered.length === 0) return null
+  // the latest windows when there are more than can be listed
+  const listed = triggered.length <= maxListed ? triggered : [...triggered].sort((a, b) => (a.w.endT ?? 0) - (b.w.endT ?? 0)).slice(-maxListed)
+  const evidence: Evidence[] = listed.flatMap(({ w, ref: r }) => {
+    const ref = r !== undefined ? { ref: r } : {}
     const t = w.endT !== undefined ? { t: w.endT } : {}
     const what = `rr-window ${w.start}–${w.end - 1}`
     return [
+      ...(w.startT !== undefined ? [{ what: `${what} first beat`, t: w.startT, ...ref }] : []),
       { what: `${what} nRMSSD`, value: w.nRmssd, unit: '1', ...t, ...ref },
       { what: `${what} Shannon entropy`, value: w.shannonEntropy, unit: '1', ...t, ...ref },
       { what: `${what} turning-point ratio`, value: w.turningPointRatio, unit: '1', ...t, ...ref }
     ]
   })
-  const analysed = r.windows.filter((w) => w.skipped === undefined).length
+  const analysed = screened.reduce((n, s) => n + s.result.windows.filter((w) => w.skipped === undefined).length, 0)
+  const more = listed.length < triggered.length ? `; the latest ${listed.length} listed` : ''
   return {
     rule: 'af-screen',
     severity: 'moderate',
     summary: 'An irregular rhythm was detected; this is not a diagnosis; see a doctor.',
-    fired: `${r.triggered.length} of ${analysed} analysed ${opts.windowBeats ?? AF_THRESHOLDS.windowBeats}-beat windows had nRMSSD > 0.1, Shannon entropy > 0.7 and turning-point ratio within 0.54–0.77 (Dash 2009)`,
+    fired: `${triggered.length} of ${analysed} analysed ${size}-beat windows had nRMSSD > 0.1, Shannon entropy > 0.7 and turning-point ratio within 0.54–0.77 (Dash 2009)${more}`,
     evidence,
     source: SOURCES.afScreen,
-    at: r.triggered.reduce((a, w) => Math.max(a, w.endT ?? 0), 0)
+    at: triggered.reduce((a, { w }) => Math.max(a, w.endT ?? 0), 0)
   }
 }

@@ -5,12 +5,13 @@
  * insights worker; `insightInputOf` builds it from a `Compartment`.
  */
 import type { Compartment, Observation } from '../record/index.ts'
-import { afScreenFinding } from './af-screen.ts'
+import { afSessionsFinding, type RrSessionInput } from './af-screen.ts'
 import { bpAverageFinding, bpReadingFinding, type BpReading } from './blood-pressure.ts'
 import { cgmFinding } from './cgm.ts'
 import { bySeverity, type Finding } from './findings.ts'
 import { news2Finding, type Consciousness, type News2Input, type News2Provenance } from './news2.ts'
 import { INSIGHT_LOINC, readingsOfObservations, readingsOfSeries, type Reading, type ReadingKind, type SeriesInput } from './observations.ts'
+import { RR_SERIES_CODE, rrSessionsOfSeries } from './rr-sessions.ts'
 import { bpTrendFinding, glucoseTrendFinding, TREND_WINDOW_DAYS, weightTrendFindings } from './trends.ts'
 import { timeOf } from './validate.ts'
 
@@ -60,7 +61,7 @@ export const LOOKBACK = {
   /** Trends: BP and glucose compare two 14-day windows; weight looks back 6 months. */
   trendMs: 2 * TREND_WINDOW_DAYS * DAY,
   weightMs: 183 * DAY,
-  /** AF screen: RR sessions of the last 7 days. */
+  /** AF screen: RR sessions (given, or recordings of the RR series) starting in the last 7 days. */
   rrMs: 7 * DAY
 } as const
 
@@ -173,10 +174,10 @@ export function deriveInsights(input: InsightInput): InsightReport {
   const weight = since(LOOKBACK.weightMs).filter((r) => r.kind === 'weight')
   for (const f of tryRule(() => weightTrendFindings(weight), skipped, 'weight-change') ?? []) findings.push(f)
 
-  for (const s of input.rr ?? []) {
-    if (typeof s?.startT !== 'number' || s.startT <= now - LOOKBACK.rrMs || s.startT > now) continue
-    add(tryRule(() => afScreenFinding(s.rrMs, { startT: s.startT, ...(s.ref !== undefined ? { ref: s.ref } : {}) }), skipped, 'af-screen'))
-  }
+  // the sessions given, and the recordings of the record's RR series (rr-sessions.ts): one finding for all
+  const recent = (s: RrSessionInput): boolean => typeof s?.startT === 'number' && s.startT > now - LOOKBACK.rrMs && s.startT <= now
+  const sessions = [...(input.rr ?? []), ...rrSessionsOfSeries(input.series ?? [])].filter(recent)
+  if (sessions.length > 0) add(tryRule(() => afSessionsFinding(sessions), skipped, 'af-screen'))
   return { findings: findings.sort(bySeverity), skipped }
 }
 
@@ -210,6 +211,10 @@ export function insightInputOf(compartment: Compartment, init: InsightInputInit 
     for (const s of compartment.series.read(code, undefined, start, now + 1).series) {
       series.push({ code: s.code, device: s.device, unit: s.unit, times: Array.from(s.times), values: Array.from(s.values) })
     }
+  }
+  // RR intervals (one per beat) of the AF screen's week, as typed arrays: cheap to post to the worker
+  for (const s of compartment.series.read(RR_SERIES_CODE, undefined, Math.max(0, now - LOOKBACK.rrMs + 1), now + 1).series) {
+    series.push({ code: s.code, device: s.device, unit: s.unit, times: s.times.slice(), values: s.values.slice() })
   }
   return {
     now,

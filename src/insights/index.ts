@@ -28,8 +28,9 @@ export { bpCategory, bpAverage, bpReadingFinding, bpAverageFinding, bpCategoryNa
 export type { BpCategory, BpReading, BpAverage, BpAverageOptions } from './blood-pressure.ts'
 export { cgmMetrics, cgmFinding, missedTargets, MAX_CGM_SAMPLES, MIN_ACTIVE_PERCENT } from './cgm.ts'
 export type { CgmMetrics, CgmOptions, GlucoseSample } from './cgm.ts'
-export { afScreen, afScreenFinding, AF_THRESHOLDS, RR_PLAUSIBLE_MS, MAX_RR_INTERVALS } from './af-screen.ts'
-export type { AfScreenOptions, AfScreenResult, RrWindow } from './af-screen.ts'
+export { afScreen, afScreenFinding, afSessionsFinding, AF_THRESHOLDS, RR_PLAUSIBLE_MS, MAX_RR_INTERVALS, MAX_AF_WINDOWS_LISTED } from './af-screen.ts'
+export type { AfScreenOptions, AfScreenResult, RrWindow, RrSessionInput } from './af-screen.ts'
+export { rrSessionsOfSeries, RR_SERIES_CODE, RR_SESSION_GAP_MS } from './rr-sessions.ts'
 export { checkPrescription, prescriptionCheckOf, ingredientsOf, isCheckableAllergy, RXNORM_SYSTEM, MAX_ENTRIES } from './medication.ts'
 export type { PrescriptionCheck, DrugEntry, AllergyEntry } from './medication.ts'
 export { INGREDIENTS, ALLERGY_CLASSES, CROSS_REACTIVITY, INTERACTIONS } from './medication-data.ts'
@@ -40,6 +41,22 @@ export { readingsOfObservations, readingsOfSeries, toRuleUnit, INSIGHT_LOINC } f
 export type { Reading, ReadingKind, SeriesInput } from './observations.ts'
 export { deriveInsights, insightInputOf, LOOKBACK } from './derive.ts'
 export type { InsightInput, InsightInputInit, InsightReport, News2Context, RrSession } from './derive.ts'
+export {
+  alertOf,
+  findingAlertId,
+  findingAlertToDetectedIssue,
+  findingAlertFromDetectedIssue,
+  endFindingAlert,
+  isFindingAlert,
+  InsightAlertFormatError,
+  ALERT_KEYS,
+  INSIGHT_ALERT_SYSTEM,
+  INSIGHT_ALERT_CODE,
+  INSIGHT_ALERT_URL,
+  TBR54_ALERT_PERCENT,
+  MAX_ALERT_EVIDENCE
+} from './alerts.ts'
+export type { AlertKey, InsightAlert, FindingAlertFacts, FindingAlertInit } from './alerts.ts'
 export { SEVERITIES, RULES, bySeverity } from './findings.ts'
 export type { Finding, Evidence, Severity, RuleId } from './findings.ts'
 export { SOURCES } from './sources.ts'

@@ -12,6 +12,7 @@ const FIRST_SHOWN = 6
 const num = (x: number, digits = 0): string => new Intl.NumberFormat(getLocale(), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x)
 const pct = (x: number, digits = 0): string => new Intl.NumberFormat(getLocale(), { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x / 100)
 const when = (t: number): string => new Date(t).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' })
+const time = (t: number): string => new Date(t).toLocaleTimeString(getLocale(), { timeStyle: 'short' })
 const day = (t: number): string => new Date(t).toLocaleDateString(getLocale(), { dateStyle: 'long' })
 const bp = (s: number, d: number): string => `${num(s)}/${num(d)} mm Hg`
 
@@ -309,6 +310,7 @@ export class InsightsCard extends LitElement {
       <p class="title" role="heading" aria-level=${level}>${title(f, x)}</p>
       ${f.rule === 'af-screen' ? html`<p class="not-diagnosis">${msg('This is not a diagnosis.')}</p>` : ''}
       ${more === '' ? '' : html`<p>${more}</p>`}
+      ${x.rule === 'af-screen' ? this.afWindows(x) : ''}
       <p class="meta">
         ${f.at > 0 ? html`${msg(str`Readings up to ${when(f.at)}.`)} ` : ''}<span data-testid="insight-source"
           >${msg('Source:')}
@@ -326,6 +328,16 @@ export class InsightsCard extends LitElement {
         <p lang="en">${f.source.citation}</p>
       </details>
     </li>`
+  }
+
+  /** The stretches of beats that triggered the AF screen (the latest, when there were many). */
+  private afWindows(x: Extract<InsightFacts, { rule: 'af-screen' }>): unknown {
+    const timed = x.spans.filter((w) => w.to !== undefined)
+    if (timed.length === 0) return ''
+    return html`<p>${x.windows > timed.length ? msg(str`Irregular stretches of beats: ${x.windows}; the latest ${timed.length}:`) : msg('Irregular stretches of beats:')}</p>
+      <ul data-testid="af-windows">
+        ${timed.map((w) => html`<li>${w.from === undefined ? msg(str`until ${when(w.to as number)}`) : msg(str`${when(w.from)} to ${time(w.to as number)}`)}</li>`)}
+      </ul>`
   }
 
   private status(s: InsightsSnapshot): unknown {

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { requestAlertNotifications, type PatientAlert, type PatientAlerts, type PatientConsent } from '../app/index.ts'
+import { isInsightAlert, requestAlertNotifications, sourceLabel, type InsightAlert, type PatientAlert, type PatientAlerts, type PatientConsent, type TelemonitorAlert } from '../app/index.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { alertText, when } from './vital-names.ts'
 
@@ -21,10 +21,15 @@ export function notificationState(permission: string): string {
 const currentPermission = (): string => (globalThis as { Notification?: { permission: string } }).Notification?.permission ?? 'unsupported'
 
 /** The state of an alert in words. */
-export function alertStatus(a: Pick<PatientAlert, 'endedAt' | 'acknowledged'>): string {
+export function alertStatus(a: TelemonitorAlert): string {
   if (a.acknowledged !== undefined) return msg(str`Seen by the doctor at ${when(a.acknowledged.at)}`)
-  if (a.endedAt !== undefined) return msg(str`Back in range since ${when(a.endedAt)}`)
+  if (a.endedAt !== undefined) return isInsightAlert(a) ? msg(str`No longer found since ${when(a.endedAt)}`) : msg(str`Back in range since ${when(a.endedAt)}`)
   return msg('Ongoing')
+}
+
+/** Where a finding's alert comes from, in words: its readings' time and the rule's source. */
+export function insightAlertOrigin(a: InsightAlert): string {
+  return msg(str`from the readings up to ${when(a.at)}; rule: ${sourceLabel(a.source)}.`)
 }
 
 /** The patient's side of telemonitoring: the alerts their doctors' thresholds raised. */
@@ -113,12 +118,12 @@ export class PatientAlertsPanel extends LitElement {
       <p>${notificationState(this.permission)}</p>
       ${this.permission === 'default' ? html`<p><button type="button" class="secondary" @click=${this.allow}>${msg('Allow system notifications')}</button></p>` : ''}
       ${this.list.length === 0
-        ? html`<p>${msg('No alerts. When a doctor sets limits for your readings, a reading past one shows here.')}</p>`
+        ? html`<p>${msg('No alerts. When a doctor sets limits for your readings, a reading past one shows here, and so does a finding from your readings that needs a doctor soon.')}</p>`
         : html`<ul data-testid="patient-alerts">
             ${this.list.map(
               (a) => html`<li data-testid="patient-alert" data-id=${a.id}>
                 <span class=${a.endedAt === undefined && a.acknowledged === undefined ? 'ongoing' : ''}>${alertText(a)}</span>
-                — ${msg(str`measured ${when(a.at)}, limit set by ${this.who(a.grantId)}.`)} ${alertStatus(a)}
+                — ${isInsightAlert(a) ? msg(str`${insightAlertOrigin(a)} Also shown to ${this.who(a.grantId)}.`) : msg(str`measured ${when(a.at)}, limit set by ${this.who(a.grantId)}.`)} ${alertStatus(a)}
               </li>`
             )}
           </ul>`}

@@ -1,9 +1,9 @@
 import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
-import { canonicalUnit, requestAlertNotifications, type LiveReading, type Telemonitor, type ThresholdAlert, type TrendPoint } from '../app/index.ts'
+import { canonicalUnit, isInsightAlert, requestAlertNotifications, type LiveReading, type Telemonitor, type TelemonitorAlert, type TrendPoint } from '../app/index.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { alertText, clock, num, quantityName, unitText, when } from './vital-names.ts'
-import { alertStatus, notificationState } from './patient-alerts.ts'
+import { alertStatus, insightAlertOrigin, notificationState } from './patient-alerts.ts'
 import './trend-chart.ts'
 import './thresholds-editor.ts'
 
@@ -75,7 +75,7 @@ export class TelemonitorPanel extends LitElement {
   ]
   declare telemonitor: Telemonitor | undefined
   declare latest: LiveReading[]
-  declare alerts: ThresholdAlert[]
+  declare alerts: TelemonitorAlert[]
   declare chosen: string | undefined
   declare trend: TrendPoint[]
   declare announce: string
@@ -176,11 +176,11 @@ export class TelemonitorPanel extends LitElement {
     void requestAlertNotifications(globalThis).then((p) => (this.permission = p))
   }
 
-  private renderAlert(a: ThresholdAlert): unknown {
+  private renderAlert(a: TelemonitorAlert): unknown {
     const open = a.endedAt === undefined && a.acknowledged === undefined
-    return html`<li data-testid="tm-alert" data-id=${a.id} data-acknowledged=${a.acknowledged === undefined ? 'no' : 'yes'}>
+    return html`<li data-testid="tm-alert" data-id=${a.id} data-kind=${isInsightAlert(a) ? a.key : 'threshold'} data-acknowledged=${a.acknowledged === undefined ? 'no' : 'yes'}>
       <span class=${open ? 'ongoing' : ''}>${open ? msg('Alert:') : ''} ${alertText(a)}</span>
-      — ${msg(str`measured ${when(a.at)}.`)} ${alertStatus(a)}
+      — ${isInsightAlert(a) ? insightAlertOrigin(a) : msg(str`measured ${when(a.at)}.`)} ${alertStatus(a)}
       ${a.acknowledged === undefined && this.telemonitor?.role === 'monitor'
         ? html`<button type="button" class="secondary" @click=${() => this.acknowledge(a.id)}>${msg(str`Mark as seen: ${alertText(a)}`)}</button>`
         : ''}

@@ -3,7 +3,7 @@
  * the devices screen and telemonitoring.
  */
 import { msg, str } from '@lit/localize'
-import type { ThresholdAlert, ThresholdComparator } from '../app/index.ts'
+import { isInsightAlert, type InsightAlert, type TelemonitorAlert, type ThresholdComparator } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
 
 /** The quantities a doctor can set a threshold on: LOINC code and the unit offered first. */
@@ -17,7 +17,7 @@ export const THRESHOLD_QUANTITIES: ReadonlyArray<{ code: string; unit: string }>
   { code: '29463-7', unit: 'kg' }
 ]
 
-/** The name of the quantity a LOINC code measures, or the code itself. */
+/** The name of the quantity a LOINC (or MDC) code measures, or the code itself. */
 export function quantityName(code: string): string {
   switch (code) {
     case '8867-4':
@@ -47,6 +47,9 @@ export function quantityName(code: string): string {
       return msg('Body mass index')
     case '85354-9':
       return msg('Blood pressure')
+    case '147240':
+      // ISO/IEEE 11073-10101 MDC_ECG_TIME_PD_RR_GL: a strap's RR intervals (src/devices/rr.ts)
+      return msg('Time between heartbeats (RR)')
     default:
       return code
   }
@@ -90,8 +93,29 @@ export const num = (x: number, digits = 1): string => new Intl.NumberFormat(getL
 export const clock = (t: number): string => new Date(t).toLocaleTimeString(getLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' })
 export const when = (t: number): string => new Date(t).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' })
 
-/** An alert in one sentence: "Systolic blood pressure 172 mmHg: above 160 mmHg". */
-export function alertText(a: Pick<ThresholdAlert, 'rule' | 'codes' | 'value' | 'unit'>): string {
+/** A finding's alert in one sentence: "NEWS2 early warning score 8: high clinical risk". */
+export function insightAlertText(a: Pick<InsightAlert, 'key' | 'facts'>): string {
+  const f = a.facts
+  const n = (name: string): string => num(f[name] ?? Number.NaN, 0)
+  switch (a.key) {
+    case 'news2-high':
+      return msg(str`NEWS2 early warning score ${n('score')}: high clinical risk`)
+    case 'news2-medium':
+      return msg(str`NEWS2 early warning score ${n('score')}: medium clinical risk`)
+    case 'news2-low-medium':
+      return msg(str`NEWS2 early warning score ${n('score')}: one measurement scored 3`)
+    case 'bp-crisis':
+      return msg(str`Blood pressure ${n('systolic')}/${n('diastolic')} mmHg: hypertensive crisis range`)
+    case 'af-screen':
+      return msg('An irregular heart rhythm was detected (not a diagnosis)')
+    case 'cgm-tbr54':
+      return msg(str`Glucose below 54 mg/dL ${num(f['tbr54Percent'] ?? Number.NaN)}% of the time (the target is under 1%)`)
+  }
+}
+
+/** An alert in one sentence: "Systolic blood pressure 172 mmHg: above 160 mmHg", or its finding's. */
+export function alertText(a: TelemonitorAlert): string {
+  if (isInsightAlert(a)) return insightAlertText(a)
   const name = a.rule.label ?? quantityName(a.rule.code)
   const value = `${num(a.value)} ${unitText(a.unit)}`
   const limit = `${num(a.rule.value)} ${unitText(a.rule.unit)}`

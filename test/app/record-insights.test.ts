@@ -9,12 +9,39 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { asDocId } from '../../src/lib/index.ts'
 import { createCompartment, type Compartment, type FhirResource, type Observation } from '../../src/record/index.ts'
-import { serveInsights, type InsightsPort } from '../../src/insights/index.ts'
+import { serveInsights, type InsightsClient, type InsightsPort } from '../../src/insights/index.ts'
 import { lazyInsightsWorker, type InsightsWorkerPort } from '../../src/app/insights-worker.ts'
 import { createRecordInsights, InsightsState, type InsightsSnapshot, type RecordInsights } from '../../src/app/record-insights.ts'
 import { factsOf, sourceLabel } from '../../src/app/insight-facts.ts'
 import { prescribingCheck, RECORD_INCOMPLETE_WARNING } from '../../src/app/prescribing-check.ts'
 import type { PrescriptionDraft } from '../../src/consult/index.ts'
+import { createRrTimeline, parseHeartRateMeasurement, seriesSamples } from '../../src/devices/index.ts'
+
+/**
+ * A strap's notifications, as the app stores them: each one's heart rate and RR intervals
+ * (1/1024 s on the wire) appended and flushed in one update. `gapMs` is the time between
+ * notifications (real time: the intervals' sum; a burst: a few ms).
+ */
+function strapRecords(c: Compartment, endAt: number, notifications: number, next: () => number, gapMs?: number): void {
+  const timeline = createRrTimeline()
+  const batches = Array.from({ length: notifications }, () => Array.from({ length: 8 }, () => Math.round(next() * 1.024)))
+  const span = batches.reduce((n, b) => n + (gapMs ?? b.reduce((x, y) => x + y / 1.024, 0)), 0)
+  let t = endAt - span
+  for (const rr of batches) {
+    t += gapMs ?? rr.reduce((x, y) => x + y / 1.024, 0)
+    const bytes = Uint8Array.from([0x16, 80, ...rr.flatMap((x) => [x & 0xff, x >> 8])])
+    const samples = seriesSamples({ kind: 'heart-rate', value: parseHeartRateMeasurement(new DataView(bytes.buffer)) }, { device: { id: 'strap+1' }, receivedAt: Math.round(t), timeZone: 'UTC' }, timeline)
+    c.batch(() => {
+      for (const x of samples) c.series.append(x.code, x.device, x.t, x.value, x.unit)
+      c.series.flush()
+    })
+  }
+}
+/** Seeded uniform numbers in [lo, hi). */
+function uniform(seed: number, lo: number, hi: number): () => number {
+  let x = seed
+  return () => lo + (hi - lo) * ((x = (x * 16807) % 2147483647) / 2147483647)
+}
 
 const DAY = 86_400_000
 const WALL = Date.UTC(2026, 10, 29, 12)
@@ -105,6 +132,77 @@ describe('record insights', () => {
     expect(factsOf(s.findings[0]!)).toEqual({ rule: 'bp-category', systolic: 142, diastolic: 91, category: 'stage2' })
     expect(factsOf(s.findings[1]!)).toMatchObject({ rule: 'bp-average', systolic: 135, diastolic: 84.5, category: 'stage1', readings: 2, enough: true })
     expect(sourceLabel(s.findings[0]!.source)).toBe('ACC/AHA blood pressure guideline, 2017')
+  })
+
+  it('screens the strap’s stored RR intervals in the worker: an irregular rhythm gives the AF finding with the windows that triggered', async () => {
+    const c = vitals()
+    // 40 notifications of 8 AF-like intervals (380–1050 ms) in real time, up to 10 minutes ago: 320 beats, 2 windows
+    strapRecords(c, WALL - 600_000, 40, uniform(3, 380, 1050))
+    const { worker } = channelWorker()
+    const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client, clock: () => WALL })
+    cleanup.push(() => insights.close())
+    const s = await insights.refresh()
+    expect(s.state).toBe(InsightsState.ready)
+    const af = s.findings.find((f) => f.rule === 'af-screen')
+    expect(af?.summary).toBe('An irregular rhythm was detected; this is not a diagnosis; see a doctor.')
+    expect(af?.fired).toMatch(/^2 of 2 analysed 128-beat windows/)
+    expect(new Set(af?.evidence.map((e) => e.ref))).toEqual(new Set(['series/147240/ble:strap-1']))
+    const facts = af === undefined ? undefined : factsOf(af)
+    if (facts?.rule !== 'af-screen') throw new Error('no AF facts')
+    expect(facts.windows).toBe(2)
+    expect(facts.spans).toHaveLength(2)
+    for (const w of facts.spans) {
+      expect(w.from).toBeLessThan(w.to as number)
+      // 128 beats of 380–1050 ms: about 1–2 minutes
+      expect((w.to as number) - (w.from as number)).toBeGreaterThan(127 * 380)
+      expect(w.to).toBeLessThanOrEqual(WALL - 600_000)
+    }
+  })
+
+  it('does the same when the notifications came in a burst, and finds nothing in a regular rhythm', async () => {
+    const burst = vitals()
+    strapRecords(burst, WALL - 60_000, 40, uniform(5, 380, 1050), 5)
+    const regular = vitals()
+    const sinus = uniform(9, -15, 15)
+    strapRecords(regular, WALL - 60_000, 40, () => 850 + sinus())
+    const { worker } = channelWorker()
+    const findings = async (c: Compartment) => {
+      const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client, clock: () => WALL })
+      cleanup.push(() => insights.close())
+      return (await insights.refresh()).findings
+    }
+    const af = (await findings(burst)).find((f) => f.rule === 'af-screen')
+    const facts = af === undefined ? undefined : factsOf(af)
+    if (facts?.rule !== 'af-screen') throw new Error('no AF finding')
+    // the windows are timed by the stored beats, squeezed into the burst (at least 1 ms apart: 320 beats
+    // in 200 ms end at most 320 ms late), not by the intervals' sum (minutes after the burst)
+    expect(facts.spans).toHaveLength(2)
+    for (const w of facts.spans) expect(w.to).toBeLessThanOrEqual(WALL - 60_000 + 320)
+    expect(af?.at).toBeLessThanOrEqual(WALL - 60_000 + 320)
+    expect((await findings(regular)).map((f) => f.rule)).not.toContain('af-screen')
+  })
+
+  it('keeps answering while readings stream faster than a computation takes: a change never cancels one', async () => {
+    const c = vitals()
+    const { worker } = channelWorker()
+    // a computation takes 60 ms; a reading arrives every 20 ms for half a second
+    const slow = {
+      deriveInsights: async (input: Parameters<InsightsClient['deriveInsights']>[0], opts?: Parameters<InsightsClient['deriveInsights']>[1]) => {
+        await new Promise((r) => setTimeout(r, 60))
+        return worker.client().deriveInsights(input, opts)
+      }
+    } as unknown as InsightsClient
+    const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: () => slow, clock: () => WALL }, { debounceMs: 0 })
+    const seen = follow(insights)
+    for (let i = 0; i < 25; i++) {
+      c.resources.put(bp(`bp-${i}`, WALL - DAY + i * 60_000, 120 + i, 80))
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const whileStreaming = seen.filter((s) => s.state === InsightsState.ready).length
+    await until(() => insights.snapshot().state === InsightsState.ready && factsOf(insights.snapshot().findings[0]!).rule === 'bp-category' && (factsOf(insights.snapshot().findings.find((f) => f.rule === 'bp-category')!) as { systolic: number }).systolic === 144)
+    // answers arrived while the readings kept coming, and the last one covers the last reading
+    expect(whileStreaming).toBeGreaterThanOrEqual(4)
+    expect(seen.some((s) => s.state === InsightsState.failed)).toBe(false)
   })
 
   it('looks back from the newest reading when all readings are old, and says so', async () => {

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createCompartment, randomDocId, visitCompartment, type Compartment, type CompartmentKind, type DetectedIssue } from '../../src/record/index.ts'
 import { observationsFromReading, seriesSamples, thresholdsToBasic, validateThresholdRule, type DeviceReading, type ThresholdAlert } from '../../src/devices/index.ts'
-import { createTelemonitor, type LiveReading, type Telemonitor, type TelemonitorInit } from '../../src/app/telemonitor.ts'
+import { createTelemonitor, isInsightAlert, type LiveReading, type Telemonitor, type TelemonitorAlert, type TelemonitorInit } from '../../src/app/telemonitor.ts'
 import { requestAlertNotifications, systemNotifier, type AlertNotification } from '../../src/app/alert-notifications.ts'
 import { recordLiveReading } from '../../src/app/live-vitals.ts'
 import { createPatientAlerts, type PatientAlert } from '../../src/app/patient-alerts.ts'
@@ -61,10 +61,16 @@ function pair() {
   return { patient, doctor }
 }
 
+/** The threshold alert, failing the test on a finding's (none is expected where this is used). */
+function thresholdOnly<A extends TelemonitorAlert>(a: A): Exclude<A, { kind: 'insight' }> {
+  if (isInsightAlert(a)) throw new Error(`unexpected finding alert ${a.id}`)
+  return a as Exclude<A, { kind: 'insight' }>
+}
+
 function watch(tm: Telemonitor): { readings: LiveReading[]; alerts: ThresholdAlert[]; changes: number } {
   const seen = { readings: [] as LiveReading[], alerts: [] as ThresholdAlert[], changes: 0 }
   tm.on('reading', (r) => seen.readings.push(r))
-  tm.on('alert', (a) => seen.alerts.push(a))
+  tm.on('alert', (a) => seen.alerts.push(thresholdOnly(a)))
   tm.on('change', () => seen.changes++)
   return seen
 }
@@ -146,7 +152,7 @@ describe('telemonitor on wired compartments', () => {
       patient.vitals.series.flush()
       await flush()
     }
-    const alerts = monitor.alerts()
+    const alerts = monitor.alerts().map(thresholdOnly)
     expect(alerts.map((a) => [a.rule.id, a.value, a.unit, a.device ?? a.observation])).toEqual([
       ['spo2-low', 91, '%', 'ble:ox-1~'],
       ['glucose-low', 3.5, 'mmol/L', 'Observation/glu-1']
@@ -235,7 +241,7 @@ describe('telemonitor on wired compartments', () => {
     const seen = watch(observer)
     observer.start()
     expect(observer.role).toBe('observer')
-    expect(observer.alerts().map((a) => a.value)).toEqual([175])
+    expect(observer.alerts().map(thresholdOnly).map((a) => a.value)).toEqual([175])
     expect(observer.thresholds()?.rules).toHaveLength(3)
     expect(observer.latest().find((r) => r.key === '8480-6')?.value).toBe(175)
     await expect(observer.setThresholds(RULES)).rejects.toMatchObject({ name: 'TelemonitorRoleError' })
@@ -457,7 +463,7 @@ describe('telemonitoring between real peers through a relay', () => {
     expect(drIssues.map((d) => d.id)).toEqual([`alert-sbp-high-${(t0 + 11_000).toString(36)}`])
     expect(alertsIn(session.get(visitKind)).map((d) => d.id)).toEqual(drIssues.map((d) => d.id))
     expect(drSeen.alerts.map((a) => [a.rule.id, a.value])).toEqual([['sbp-high', 172]])
-    expect(ptAlerts.map((a) => [a.grantId, a.rule.id, a.value, a.observation])).toEqual([[toHex(grant.id), 'sbp-high', 172, 'Observation/bp-1']])
+    expect(ptAlerts.map(thresholdOnly).map((a) => [a.grantId, a.rule.id, a.value, a.observation])).toEqual([[toHex(grant.id), 'sbp-high', 172, 'Observation/bp-1']])
     expect(patientAlerts.alerts().map((a) => a.id)).toEqual(drIssues.map((d) => d.id))
     expect(drNotes.map((n) => n.title)).toEqual(['Systolic > 160'])
     expect(ptNotes.map((n) => n.tag)).toEqual([drIssues[0]!.id])

@@ -7,6 +7,9 @@
  * named in plain words on the patient's screen; a reading past the limit raises the
  * doctor's alert (live region and feed), which reaches the patient's screen as a
  * DetectedIssue synced back through the visit compartment; the doctor marks it as seen.
+ * Then the strap sends the RR intervals of an irregular rhythm: the patient's insights card
+ * shows the AF screen's finding with the windows that triggered, and the doctor's device,
+ * screening its replica, raises one alert for it in the same feed, which reaches the patient.
  *
  * The strap is played by Chromium's BluetoothEmulation (test/helpers/bluetooth-emulation.ts);
  * a notification is delivered by reading, in the page, the characteristic the app
@@ -156,6 +159,49 @@ describe('telemonitoring: a strap on the patient’s side, live values and an al
       await doctor.getByRole('button', { name: 'Mark as seen: Heart rate 135 beats/min: above 120 beats/min' }).click()
       await expect.poll(() => doctor.getByTestId('tm-alert').getAttribute('data-acknowledged')).toBe('yes')
       await expect.poll(() => patient.getByTestId('patient-alert').textContent(), { timeout: 30_000 }).toContain('Seen by the doctor')
+
+      // the strap sends RR intervals of an irregular rhythm (independent, 380–1050 ms: AF-like by
+      // Dash 2009): 32 notifications of 9 intervals (HRS 1.0: flags 0x10, 1/1024 s each), one a
+      // second as a strap sends them (9 intervals are more time than a second: the app keeps the
+      // beats in order, squeezed); the app stores them as the strap's RR series (MDC 147240)
+      let seed = 7
+      const next = (): number => 380 + 670 * ((seed = (seed * 16807) % 2147483647) / 2147483647)
+      for (let k = 0; k < 32; k++) {
+        const rr = Array.from({ length: 9 }, () => Math.round(next() * 1.024))
+        await strapSends(patient, [0x10, 90, ...rr.flatMap((x) => [x & 0xff, x >> 8])])
+        await new Promise((r) => setTimeout(r, 1000))
+      }
+      const beatsSent = Date.now()
+      // the patient's insights card, worked out in the worker from the stored intervals: 288 beats, 2 windows
+      const af = patient.locator('[data-testid=insight][data-rule=af-screen]')
+      await expect.poll(() => af.count(), { timeout: 30_000 }).toBe(1)
+      console.log(`telemonitor: the patient's insights showed the AF finding ${Date.now() - beatsSent} ms after the last beat was sent`)
+      expect(await af.getByRole('heading').textContent()).toBe('An irregular heart rhythm was detected')
+      expect(await af.textContent()).toContain('This is not a diagnosis.')
+      expect(await af.getByTestId('af-windows').locator('li').count()).toBe(2)
+      await screenshot(patient, 'insights-af-1280')
+      // the doctor's device screens its replica too, and the finding raises an alert in the same feed
+      await expect.poll(() => doctor.locator('[data-testid=insight][data-rule=af-screen]').count(), { timeout: 90_000 }).toBe(1)
+      console.log(`telemonitor: the doctor's insights showed the AF finding ${Date.now() - beatsSent} ms after the last beat was sent`)
+      await expect.poll(() => doctor.locator('[data-testid=tm-alert][data-kind=af-screen]').count(), { timeout: 30_000 }).toBe(1)
+      console.log(`telemonitor: the doctor's feed showed the AF alert ${Date.now() - beatsSent} ms after the last beat was sent`)
+      expect(await doctor.getByTestId('tm-alert-live').textContent()).toBe('New alert: An irregular heart rhythm was detected (not a diagnosis)')
+      expect(await doctor.locator('[data-testid=tm-alert][data-kind=af-screen]').textContent()).toContain('rule: Dash et al., Ann Biomed Eng 2009')
+      expect(await doctor.getByTestId('tm-alert').count()).toBe(2)
+      expect(await doctor.locator('[data-testid=insight][data-rule=af-screen]').count()).toBe(1)
+      await screenshot(doctor, 'telemonitor-af-alert-1280')
+      // the alert reaches the patient's alerts, once
+      await expect.poll(() => patient.getByTestId('patient-alert').count(), { timeout: 30_000 }).toBe(2)
+      expect(await patient.getByTestId('patient-alert').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('An irregular heart rhythm was detected (not a diagnosis)')]))
+      // more beats recompute the findings on both sides; the episode goes on: no second alert
+      for (let k = 0; k < 4; k++) {
+        const rr = Array.from({ length: 9 }, () => Math.round(next() * 1.024))
+        await strapSends(patient, [0x10, 90, ...rr.flatMap((x) => [x & 0xff, x >> 8])])
+        await new Promise((r) => setTimeout(r, 1000))
+      }
+      await new Promise((r) => setTimeout(r, 3000))
+      expect(await doctor.getByTestId('tm-alert').count()).toBe(2)
+      expect(await patient.getByTestId('patient-alert').count()).toBe(2)
 
       expect(emulation.failures).toEqual([])
       expect(errors.flat()).toEqual([])

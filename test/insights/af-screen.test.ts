@@ -5,7 +5,7 @@
  * that triggered are the ones reported, with their times.
  */
 import { describe, expect, it } from 'vitest'
-import { AF_THRESHOLDS, afScreen, afScreenFinding } from '../../src/insights/index.ts'
+import { AF_THRESHOLDS, afScreen, afScreenFinding, afSessionsFinding, MAX_AF_WINDOWS_LISTED } from '../../src/insights/index.ts'
 
 /** mulberry32: a small seeded PRNG, so every run sees the same series. */
 function prng(seed: number): () => number {
@@ -145,6 +145,18 @@ describe('afScreen', () => {
     expect(afScreen(fibrillation(127, 1)).windows).toHaveLength(0)
   })
 
+  it('times the windows by the beats’ stored times when given', () => {
+    const rr = fibrillation(256, 6)
+    const times = rr.map((_, i) => 1_700_000_000_000 + i * 10)
+    const r = afScreen(rr, { startT: times[0], times })
+    expect(r.windows.map((w) => [w.startT, w.endT])).toEqual([
+      [times[0], times[127]],
+      [times[128], times[255]]
+    ])
+    expect(() => afScreen(rr, { times: times.slice(1) })).toThrow(/afScreen\.times/)
+    expect(() => afScreen(rr, { times: times.map(() => -1) })).toThrow(/afScreen\.times\[0\]/)
+  })
+
   it('refuses intervals that are not durations, and a bad window size', () => {
     expect(() => afScreen([800, Number.NaN])).toThrow(TypeError)
     expect(() => afScreen([800, -800])).toThrow(/afScreen\.rrMs\[1\]/)
@@ -164,9 +176,11 @@ describe('afScreenFinding', () => {
     expect(f?.rule).toBe('af-screen')
     expect(f?.fired).toMatch(/^2 of 3 analysed 128-beat windows/)
     expect(f?.evidence.map((e) => e.what)).toEqual([
+      'rr-window 128–255 first beat',
       'rr-window 128–255 nRMSSD',
       'rr-window 128–255 Shannon entropy',
       'rr-window 128–255 turning-point ratio',
+      'rr-window 256–383 first beat',
       'rr-window 256–383 nRMSSD',
       'rr-window 256–383 Shannon entropy',
       'rr-window 256–383 turning-point ratio'
@@ -177,5 +191,25 @@ describe('afScreenFinding', () => {
 
   it('is null for sinus rhythm', () => {
     expect(afScreenFinding(sinus(512, 7))).toBeNull()
+  })
+})
+
+describe('afSessionsFinding', () => {
+  it('screens each recording on its own and makes one finding, listing the latest windows and counting all', () => {
+    const t0 = Date.UTC(2024, 5, 1, 22)
+    // 20 irregular windows over two recordings, and one sinus recording
+    const a = { startT: t0, rrMs: fibrillation(128 * 12, 3), ref: 'series/147240/ble:a' }
+    const b = { startT: t0 + 86_400_000, rrMs: fibrillation(128 * 8 + 100, 4), ref: 'series/147240/ble:a' }
+    const calm = { startT: t0 + 3_600_000 * 30, rrMs: sinus(128 * 3, 5), ref: 'series/147240/ble:b' }
+    const f = afSessionsFinding([a, calm, b])
+    expect(f?.fired).toBe(`20 of 23 analysed 128-beat windows had nRMSSD > 0.1, Shannon entropy > 0.7 and turning-point ratio within 0.54–0.77 (Dash 2009); the latest ${MAX_AF_WINDOWS_LISTED} listed`)
+    const firsts = f?.evidence.filter((e) => e.what.endsWith('first beat')) ?? []
+    expect(firsts).toHaveLength(MAX_AF_WINDOWS_LISTED)
+    // the 8 windows of b and the last 4 of a; no window spans the two recordings
+    expect(firsts.filter((e) => (e.t as number) >= b.startT)).toHaveLength(8)
+    expect(firsts[0]?.t).toBeCloseTo(t0 + a.rrMs.slice(1, 128 * 8 + 1).reduce((x, y) => x + y, 0), 1)
+    expect(f?.at).toBeGreaterThan(b.startT)
+    expect(afSessionsFinding([calm])).toBeNull()
+    expect(afSessionsFinding([])).toBeNull()
   })
 })

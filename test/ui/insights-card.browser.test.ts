@@ -149,6 +149,11 @@ describe('insights card', () => {
     expect(t).toContain('This is not a diagnosis.')
     expect(t).toContain('See a clinician soon')
     expect(t).toContain('Source: Dash et al., Ann Biomed Eng 2009')
+    // the windows that triggered, each from its first to its last beat
+    const windows = [...root(el).querySelectorAll('[data-testid="af-windows"] li')].map((li) => li.textContent ?? '')
+    expect(windows).toHaveLength(2)
+    expect(t).toContain('Irregular stretches of beats:')
+    for (const w of windows) expect(w).toMatch(/\d.* to \d/)
     expect(root(el).querySelector('[role="alert"]')?.textContent).toContain('InsightsTimeoutError')
     expect(root(el).querySelector('[role="alert"] button')?.textContent).toBe('Try again')
     el.remove()

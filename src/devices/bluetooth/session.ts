@@ -6,6 +6,7 @@
  */
 import { DEVICE_INFORMATION_STRINGS, parseBatteryLevel, parseDeviceInformationString, type DeviceInformationString } from '../gatt/index.ts'
 import { observationsFromReading, seriesSamples, type DeviceReading } from '../fhir.ts'
+import { createRrTimeline } from '../rr.ts'
 import { BATTERY_LEVEL, BATTERY_SERVICE, DEVICE_INFORMATION_SERVICE, bluetoothUuid, deviceKindSpec, type CharacteristicSpec, type DeviceKind, type DeviceKindSpec } from './catalogue.ts'
 import { Emitter } from './emitter.ts'
 import { DeviceSessionClosedError, DeviceUnsupportedError, DeviceValueError } from './errors.ts'
@@ -47,6 +48,8 @@ class Session implements DeviceSession {
   readonly #sequences: SequenceStore | undefined
   readonly #events: Emitter<DeviceSessionEvents>
   readonly #closed = new AbortController()
+  /** The strap's beats across notifications and reconnects (rr.ts). */
+  readonly #rr = createRrTimeline()
   #state: ConnectionState = { state: 'disconnected', reason: 'closed' }
   #started = false
   #link: Link | undefined
@@ -339,7 +342,7 @@ class Session implements DeviceSession {
     const stableId = reading.kind === 'glucose' ? `glu.${idPart(this.device.id)}.${reading.value.sequence}.${reading.value.baseTime.replace(/\D/g, '')}` : undefined
     const id = stableId !== undefined && stableId.length <= 60 ? stableId : this.#newId()
     const observations = observationsFromReading(reading, { ...ctx, id, ...(this.#init.subject === undefined ? {} : { subject: this.#init.subject }) })
-    return { kind: this.kind, characteristic: c.name, reading, receivedAt, observations, samples: seriesSamples(reading, ctx), stored: this.#racpRunning }
+    return { kind: this.kind, characteristic: c.name, reading, receivedAt, observations, samples: seriesSamples(reading, ctx, this.#rr), stored: this.#racpRunning }
   }
 
   /** Writes the last sequence number; at most one write in flight, the latest value wins. */
