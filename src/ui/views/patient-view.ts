@@ -17,6 +17,7 @@ import '../onboarding.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
+import '../record-switcher.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -209,7 +210,8 @@ export class PatientView extends LitElement {
   }
 
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
-    return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
+    return html`<phr-record-switcher .records=${this.services?.records} @selected=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-record-switcher>
+      <h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}${s.record.dependent ? html`<span class="badge" data-testid="dependent-badge">${msg('In your care')}</span>` : ''}</h1>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
       <phr-devices-panel .record=${s.record}></phr-devices-panel>
@@ -228,7 +230,7 @@ export class PatientView extends LitElement {
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
-      <phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>
+      ${s.record.dependent ? '' : html`<phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>`}
       <phr-sync-panel
         .snapshot=${this.sync}
         .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
