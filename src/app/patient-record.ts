@@ -28,6 +28,7 @@ import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import type { InsightsWorker } from './insights-worker.ts'
 import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
 import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
+import { manualObservation, type ManualVital } from './manual-vitals.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { CallNotAllowedError } from '../consult/index.ts'
 import { createConsultations, type Consultations } from './consultations.ts'
@@ -72,6 +73,8 @@ export interface OpenRecord {
    * @throws {ResourceInvalidError} for an invalid Observation
    */
   recordReading(reading: LiveReadingInput): Promise<void>
+  /** Stores a reading typed in by hand in vitals, and sends it at once. @throws {RangeError} for a value outside the plausible range */
+  addVital(kind: ManualVital, value: number): Promise<void>
   /** A fresh emergency link of the critical summary (see `emergency.ts`), for the QR code. */
   emergencyLink(origin: string): Promise<string>
 }
@@ -299,6 +302,11 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         const vitals = session.compartments.get('vitals')
         if (vitals === undefined) throw new RangeError('this record has no vitals compartment')
         await recordLiveReading(vitals, reading)
+      },
+      async addVital(kind, value) {
+        const vitals = session.compartments.get('vitals')
+        if (vitals === undefined) throw new RangeError('this record has no vitals compartment')
+        await recordLiveReading(vitals, { observations: [manualObservation(kind, value, Date.now())] })
       },
       async close() {
         alerts.stop()

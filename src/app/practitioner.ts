@@ -70,6 +70,7 @@ import { createConsultations, type Consultations, type FinishedCall } from './co
 import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
+import { latestVitals, type LatestVital } from './manual-vitals.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import type { InsightsWorker } from './insights-worker.ts'
 
@@ -156,6 +157,8 @@ export interface PatientReplica {
    * @throws {RangeError} without the right to write, or for a visit that cannot be written
    */
   recordVisit(call: FinishedCall): Promise<void>
+  /** The latest reading of each kind in the vitals the grant covers (none without them). */
+  latestVitals(): LatestVital[]
 }
 
 /** The doctor's service. */
@@ -172,7 +175,7 @@ export interface Practitioner {
    * Answers an invite and waits for the patient's decision; then opens the replica and syncs it.
    * @throws {InvitePayloadFormatError | InviteTokenError | InviteRejectedError | …}
    */
-  answer(text: string, signal?: AbortSignal): Promise<PatientReplica>
+  answer(text: string, signal?: AbortSignal, label?: string): Promise<PatientReplica>
   patients(): PatientReplica[]
   /** Calls `listener` when something shown may have changed (sync). */
   subscribe(listener: () => void): () => void
@@ -184,6 +187,10 @@ export interface Practitioner {
 /** What the service is given. */
 export interface PractitionerComponents {
   relays(signal: AbortSignal): Promise<string[]>
+  /** The identity's database: a caregiver's app is this service on its own database. @default PRACTITIONER_DB */
+  profileDb?: string
+  /** Prefix of each patient's replica database. @default VISIT_DB_PREFIX */
+  replicaDbPrefix?: string
   /** STUN/TURN servers for video calls. @default none */
   iceServers?: () => Promise<RTCIceServer[]>
   /** @default createIndexedDbStore */
@@ -232,6 +239,8 @@ interface SavedPatient {
   keyring: Keyring
   /** The patient's device refused a granted compartment: the grant was revoked (the doctor never gets the revocation itself). */
   ended?: boolean
+  /** The name this device's user gave the person (a caregiver's grant covers no Patient resource to read it from). */
+  label?: string
 }
 
 const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.find((x) => x.display !== undefined)?.display ?? c?.coding?.[0]?.code ?? '?'
@@ -240,6 +249,8 @@ const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.
 export function createPractitioner(components: PractitionerComponents): Practitioner {
   const clock = components.clock ?? Date.now
   const openStore = components.openStore ?? ((name: string) => createIndexedDbStore({ name }))
+  const profileDb = components.profileDb ?? PRACTITIONER_DB
+  const replicaPrefix = components.replicaDbPrefix ?? VISIT_DB_PREFIX
   const listeners = new Set<() => void>()
   const notify = (): void => {
     for (const l of listeners) l()
@@ -269,7 +280,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     return sealed === undefined ? undefined : openVaultItem(vaultKey, name, sealed)
   }
   async function savePatients(): Promise<void> {
-    const json = saved.map((p) => ({ grant: b64(p.grant), issuer: p.issuer, relay: p.relay, keyring: b64(encodeKeyring(p.keyring)), ended: p.ended === true }))
+    const json = saved.map((p) => ({ grant: b64(p.grant), issuer: p.issuer, relay: p.relay, keyring: b64(encodeKeyring(p.keyring)), ended: p.ended === true, ...(p.label === undefined ? {} : { label: p.label }) }))
     await writeItem(META.patients, new TextEncoder().encode(JSON.stringify(json)))
   }
 
@@ -356,7 +367,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     if (h === undefined) throw new RangeError('practitioner: locked')
     const grant = verifyGrant(entry.grant)
     const hex = grantIdHex(grant.id)
-    const store = await openStore(`${VISIT_DB_PREFIX}${hex}`)
+    const store = await openStore(`${replicaPrefix}${hex}`)
     const compartments = new Map<string, OpenCompartment>()
     for (const keys of entry.keyring.values()) compartments.set(keys.kind, await bindCompartment(store, entry.keyring, keys, h.device, {}))
     const visitKind = visitCompartment(hex)
@@ -443,7 +454,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       grant,
       insights,
       telemonitor: () => telemonitor,
-      patientName: () => nameOf(patientOf()),
+      patientName: () => nameOf(patientOf()) || (entry.label ?? ''),
+      latestVitals: () => (vitals === undefined ? [] : latestVitals(vitals.compartment)),
       async view() {
         const core = compartments.get('core')
         const list = coreList
@@ -463,7 +475,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         const synced = core !== undefined && firstSync.has(toHex(core.compartment.docId))
         return {
           grantId: hex,
-          patientName: nameOf(patient),
+          patientName: nameOf(patient) || (entry.label ?? ''),
           ...(patient?.birthDate === undefined ? {} : { birthDate: patient.birthDate }),
           allergies: list<FhirResource & { code?: CodeableConcept }>('AllergyIntolerance').map((a) => label(a.code)),
           conditions: list<FhirResource & { code?: CodeableConcept; clinicalStatus?: CodeableConcept }>('Condition')
@@ -576,13 +588,13 @@ export function createPractitioner(components: PractitionerComponents): Practiti
 
   return {
     async exists() {
-      return (await components.indexedDB.databases()).some((d) => d.name === PRACTITIONER_DB)
+      return (await components.indexedDB.databases()).some((d) => d.name === profileDb)
     },
     async create(req) {
       const name = req.name.trim()
       if (name.length === 0 || name.length > 200) throw new RangeError('name: 1..200 characters')
       if (req.passphrase.length < 8) throw new RangeError('passphrase: at least 8 characters')
-      const store = await openStore(PRACTITIONER_DB)
+      const store = await openStore(profileDb)
       const vaultKey = randomBytes(32)
       const { entropy } = createPerson()
       const person = personFromEntropy(entropy)
@@ -605,7 +617,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     },
     async unlock(passphrase) {
       if (held !== undefined) return info() as PractitionerInfo
-      const store = await openStore(PRACTITIONER_DB)
+      const store = await openStore(profileDb)
       const sealed = await store.getMeta(META.vaultKey)
       if (sealed === undefined) throw new RangeError('practitioner: none on this device')
       const vaultKey = await openSecret(sealed, passphrase)
@@ -618,8 +630,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       const name = new TextDecoder().decode((await readItem(store, vaultKey, META.name)) ?? new Uint8Array())
       held = { name, person: personFromEntropy(entropy), device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId: peerIdOfAuthorKey(device.publicKey) }), vaultKey, store, ...(credential === undefined ? {} : { credential }) }
       entropy.fill(0)
-      const list = JSON.parse(new TextDecoder().decode((await readItem(store, vaultKey, META.patients)) ?? new Uint8Array())) as Array<{ grant: string; issuer: string; relay: string; keyring: string; ended?: boolean }>
-      saved = list.map((p) => ({ grant: unb64(p.grant), issuer: p.issuer, relay: p.relay, keyring: decodeKeyring(unb64(p.keyring)), ended: p.ended === true }))
+      const list = JSON.parse(new TextDecoder().decode((await readItem(store, vaultKey, META.patients)) ?? new Uint8Array())) as Array<{ grant: string; issuer: string; relay: string; keyring: string; ended?: boolean; label?: unknown }>
+      saved = list.map((p) => ({ grant: unb64(p.grant), issuer: p.issuer, relay: p.relay, keyring: decodeKeyring(unb64(p.keyring)), ended: p.ended === true, ...(typeof p.label === 'string' ? { label: p.label.slice(0, 200) } : {}) }))
       void openAll().then(notify)
       notify()
       return info() as PractitionerInfo
@@ -644,7 +656,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       notify()
       return info() as PractitionerInfo
     },
-    async answer(text, signal) {
+    async answer(text, signal, label) {
       const h = held
       if (h === undefined) throw new RangeError('practitioner: locked')
       const invite = parseInvite(text.trim())
@@ -672,7 +684,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         const r = acceptWrappedKeys(keyring, e.docId, kind, e.wraps, h.person, accepted.grant.patient)
         if (r.problems.length > 0) throw new RangeError(`visit: keys refused (${r.problems.map((x) => x.error).join(', ')})`)
       }
-      const entry: SavedPatient = { grant: accepted.grant.bytes, issuer: accepted.issuer.peerId, relay: invite.addrs[0] ?? '', keyring }
+      const tag = label?.trim().slice(0, 200)
+      const entry: SavedPatient = { grant: accepted.grant.bytes, issuer: accepted.issuer.peerId, relay: invite.addrs[0] ?? '', keyring, ...(tag === undefined || tag === '' ? {} : { label: tag }) }
       saved = [...saved, entry]
       await savePatients()
       const replica = await openReplica(entry)

@@ -18,6 +18,7 @@ import '../emergency-qr.ts'
 import '../backup-panel.ts'
 import '../devices-panel.ts'
 import '../record-switcher.ts'
+import '../add-vital.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -224,6 +225,7 @@ export class PatientView extends LitElement {
         </form>
         ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
       </section>
+      <phr-add-vital .record=${s.record}></phr-add-vital>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
       <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
