@@ -36,10 +36,11 @@ const UCUM = 'http://unitsofmeasure.org'
  * @throws {RangeError} for an unknown kind or a value outside the plausible range
  */
 export function manualObservation(kind: ManualVital, value: number, now: number): Observation {
-  const term = MANUAL_VITALS[kind] as (typeof MANUAL_VITALS)[ManualVital] | undefined
-  if (term === undefined) throw new RangeError(`reading: unknown kind ${String(kind)}`)
+  // an own key only: a kind from a form may be anything
+  if (!Object.hasOwn(MANUAL_VITALS, kind)) throw new RangeError(`reading: unknown kind ${String(kind)}`)
+  const term = MANUAL_VITALS[kind]
   if (typeof value !== 'number' || !Number.isFinite(value) || value < term.min || value > term.max) throw new RangeError(`reading: ${kind} must be ${term.min}..${term.max} ${term.unit}`)
-  return {
+  const observation: Observation = {
     resourceType: 'Observation',
     id: `obs-${toHex(randomBytes(8))}`,
     status: 'final',
@@ -47,7 +48,8 @@ export function manualObservation(kind: ManualVital, value: number, now: number)
     code: { coding: [{ system: 'http://loinc.org', code: term.code, display: term.display }], text: term.display },
     effectiveDateTime: new Date(now).toISOString(),
     valueQuantity: { value, unit: term.unit, system: UCUM, code: term.unit }
-  } as Observation
+  }
+  return observation
 }
 
 type Quantified = FhirResource & {

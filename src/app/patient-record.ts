@@ -29,6 +29,7 @@ import type { InsightsWorker } from './insights-worker.ts'
 import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
 import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
 import { manualObservation, type ManualVital } from './manual-vitals.ts'
+import { HandoverIncompleteError, takeOwnership } from './handover.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { CallNotAllowedError } from '../consult/index.ts'
 import { createConsultations, type Consultations } from './consultations.ts'
@@ -108,6 +109,16 @@ export interface PatientRecords {
   createOwn(init: { name: string; birthDate: string; passphrase: string }): Promise<{ record: OpenRecord; phrase: string[] }>
   /** Links this device to the record shown on another device. @throws {DeviceLinkError} with the reason */
   join(req: { payload: string; passphrase: string; deviceName: string }): Promise<OpenRecord>
+  /**
+   * Takes over a dependent's record that its guardian hands over (see `handover.ts`): links
+   * this device to the guardian's with the code it shows, waits until every compartment has
+   * synced, then makes a new person its owner (new recovery phrase, new keys for everything
+   * written from now on); the guardian's access ends.
+   * @throws {DeviceLinkError} as `join`; {HandoverIncompleteError} when the record did not arrive whole within `waitMs`
+   */
+  takeOver(req: { payload: string; passphrase: string; deviceName: string; waitMs?: number }): Promise<{ record: OpenRecord; phrase: string[] }>
+  /** Removes a dependent's record from this device (after handing it over): closed, deleted, and struck from the guardian's vault. */
+  removeDependent(id: string): Promise<void>
   /** Stops syncing and closes every open record (the own one and the dependents'). */
   close(): Promise<void>
   /** The records to switch between: the own (or demo) one and, while it is unlocked, the dependents'. */
@@ -389,6 +400,65 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         { payload: req.payload, passphrase: req.passphrase, deviceName: cleanDeviceName(req.deviceName, components.deviceName) }
       )
       return setPrimary(await open('own', false, joined.store, joined.session, joined.vaultKey))
+    },
+    async takeOver(req) {
+      const deviceName = cleanDeviceName(req.deviceName, components.deviceName)
+      const joined = await joinRecord(
+        {
+          relays,
+          recordExists: async () => (await exists(DEMO_DB)) || (await exists(OWN_DB)),
+          openStore: () => createIndexedDbStore({ name: OWN_DB }),
+          discardStore: () => deleteDb(components.indexedDB, OWN_DB)
+        },
+        { payload: req.payload, passphrase: req.passphrase, deviceName }
+      )
+      // `close` wipes the key it was given; the takeover reopens the record with this copy
+      const vaultKey = joined.vaultKey.slice()
+      try {
+        const first = await open('own', false, joined.store, joined.session, joined.vaultKey)
+        try {
+          await new Promise<void>((resolve, reject) => {
+            let unsubscribe: () => void = () => undefined
+            const timer = setTimeout(() => {
+              unsubscribe()
+              reject(new HandoverIncompleteError('handover: the record did not arrive whole from the guardian’s device'))
+            }, req.waitMs ?? 180_000)
+            const check = (s: ReturnType<SyncRuntime['snapshot']>): void => {
+              if (s.compartments.length === 0 || s.compartments.some((c) => c.awaitingFirstSync)) return
+              clearTimeout(timer)
+              unsubscribe()
+              resolve()
+            }
+            unsubscribe = first.sync.subscribe(check)
+            check(first.sync.snapshot())
+          })
+        } finally {
+          await first.close()
+        }
+        const store = await createIndexedDbStore({ name: OWN_DB })
+        const session = await openRecordWithVaultKey(store, vaultKey)
+        const h = await takeOwnership({ session, vault: recordVault(store, vaultKey, session.device.publicKey), vaultKey, deviceName })
+        const record = await setPrimary(await open('own', false, store, session, vaultKey))
+        return { record, phrase: h.phrase }
+      } catch (err) {
+        vaultKey.fill(0)
+        throw err
+      }
+    },
+    async removeDependent(id) {
+      const p = primary
+      if (p === undefined || p.demo) throw new RangeError('dependents: open your own record first')
+      if (!dependents.some((d) => d.id === id)) throw new RangeError('records: no such record')
+      const r = opened.get(id)
+      opened.delete(id)
+      if (shownId === id) show(p)
+      await r?.close()
+      const rest = dependents.filter((d) => d.id !== id)
+      // struck from the vault first: a record that failed to delete is then only unreachable bytes
+      await p.store.putMeta(DEPENDENTS_ITEM, sealVaultItem(p.vaultKey, DEPENDENTS_ITEM, encodeDependents(rest)))
+      dependents = rest
+      await deleteDb(components.indexedDB, dependentDbName(id))
+      changed()
     },
     async close() {
       const all = [...opened.values(), ...(primary === undefined ? [] : [primary])]

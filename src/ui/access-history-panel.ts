@@ -89,6 +89,8 @@ export class AccessHistoryPanel extends LitElement {
       }
       case 'record-opened':
         return msg(str`${who} opened your record`)
+      case 'handover':
+        return msg('This record was handed over to you: it has a new recovery phrase and new keys, and the guardian’s access ended')
       default:
         return e.action
     }

@@ -36,16 +36,16 @@ export class AddVital extends LitElement {
     const r = this.record
     if (r === undefined) return
     const form = evt.target as HTMLFormElement
-    const kind = textField(form, 'vitalKind') as ManualVital
-    const term = MANUAL_VITALS[kind] as (typeof MANUAL_VITALS)[ManualVital] | undefined
+    const kind = textField(form, 'vitalKind')
+    if (!Object.hasOwn(MANUAL_VITALS, kind)) return
+    const term = MANUAL_VITALS[kind as ManualVital]
     const value = Number(textField(form, 'vitalValue').replace(',', '.'))
-    if (term === undefined) return
     if (!Number.isFinite(value) || value < term.min || value > term.max) {
       this.error = msg(str`Give a value from ${term.min} to ${term.max}.`)
       return
     }
     this.error = undefined
-    r.addVital(kind, value).then(
+    r.addVital(kind as ManualVital, value).then(
       () => {
         form.reset()
         this.saved = true
