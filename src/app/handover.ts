@@ -70,13 +70,16 @@ export async function takeOwnership(components: HandoverComponents): Promise<Han
   const { session, vault, vaultKey } = components
   const clock = components.clock ?? Date.now
   const before = await vault.person()
+  const beforeEntropy = await vault.personEntropy()
   const fresh = createPerson()
   try {
     const person = personFromEntropy(fresh.entropy)
     const seed = deriveEpochSeed(fresh.entropy)
     const store = session.store
     const put = (name: string, bytes: Uint8Array): Promise<void> => store.putMeta(name, sealVaultItem(vaultKey, name, bytes))
-    // the new person first: from here on every epoch this device rotates to derives from it
+    // mailboxes know the compartments under the old owner key: registrations stay signed with it
+    await put(VaultItem.previousPerson, beforeEntropy)
+    // the new person next: from here on every epoch this device rotates to derives from it
     await put(VaultItem.person, fresh.entropy)
     const peerId = peerIdOfAuthorKey(session.device.publicKey)
     await put(VaultItem.deviceCert, issueDeviceCert({ peerId, name: components.deviceName, issuedAt: clock() }, person.signing.secretKey))
@@ -105,5 +108,6 @@ export async function takeOwnership(components: HandoverComponents): Promise<Han
     return { phrase: fresh.phrase.split(' '), previousOwner: before.did, owner: person.did, epochs }
   } finally {
     fresh.entropy.fill(0)
+    beforeEntropy.fill(0)
   }
 }

@@ -5,6 +5,7 @@
  * that the record is handed over to him; his device syncs the whole record, then takes
  * ownership and shows him a new recovery phrase. His record has the allergy; what he adds
  * afterwards never reaches the guardian's device; his access history names the handover;
+ * the relay's mailbox still serves his device;
  * the guardian removes the record from her device.
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
@@ -87,6 +88,8 @@ describe('handover of a child’s record', () => {
     await expect.poll(() => heading(child), { timeout: 30_000 }).toContain('Bobur Karimov')
     expect(await allergies(child)).toContain('Peanuts (while in care)')
     await expect.poll(() => child.locator('[data-testid=history-entry][data-action=handover]').count(), { timeout: 30_000 }).toBe(1)
+    // the relay's mailbox still takes his device: it registers under the key the compartments were first registered with, listing him
+    await expect.poll(() => child.getByTestId('sync-mailbox').getAttribute('data-state'), { timeout: 30_000 }).toBe('reachable')
 
     // what he adds now never reaches the guardian's device
     await addAllergy(child, 'Sesame (after handover)')
