@@ -24,7 +24,7 @@ const TYPES: Record<string, string> = {
 }
 
 /** App routes that the single-page app handles itself; the server answers them with index.html. */
-const APP_ROUTES = /^\/(?:patient|doctor|emergency|verify)?(?:\/[^.]*)?$/
+const APP_ROUTES = /^\/(?:patient|doctor|caregiver|emergency|verify)?(?:\/[^.]*)?$/
 
 /** The Content-Security-Policy: scripts only from this origin; sockets only to this origin and the relays. */
 function contentSecurityPolicy(config: AppConfig): string {

@@ -15,6 +15,7 @@ import { localHoldings, type LocalHoldings } from './local-records.ts'
 import { createPatientRecords, type PatientRecords } from './patient-record.ts'
 import { guessDeviceName } from './device-name.ts'
 import { createPractitioner, type Practitioner } from './practitioner.ts'
+import { CAREGIVER_DB, CAREGIVER_REPLICA_PREFIX } from './local-records.ts'
 import { loadAppConfig } from './config.ts'
 import { createPharmacy, type Pharmacy } from './prescriptions.ts'
 import { lazyInsightsWorker } from './insights-worker.ts'
@@ -29,7 +30,8 @@ export { loadAppConfig, AppConfigError, type AppConfig } from './config.ts'
 export { RECORD_DB_PREFIX, PRACTITIONER_DB_PREFIX, type LocalHoldings } from './local-records.ts'
 export { DEMO_DB, DEMO_PASSPHRASE, OWN_DB } from './demo-record.ts'
 export type { RecordSummary } from './summary.ts'
-export { HeldRecord, type PatientRecords, type OpenRecord } from './patient-record.ts'
+export { HeldRecord, type PatientRecords, type OpenRecord, type RecordEntry } from './patient-record.ts'
+export { MAX_DEPENDENTS } from './dependents.ts'
 export { createIdleLock, DEFAULT_IDLE_LOCK_MS, type IdleLock } from './idle-lock.ts'
 export { readEmergencyLink, EmergencyLinkError, type EmergencyCard } from './emergency.ts'
 export { createPatientBreakGlass, type PatientBreakGlass, type BreakGlassView, type BreakGlassChoice } from './break-glass.ts'
@@ -48,7 +50,8 @@ export { ALLERGY_CODES, CONDITION_CODES, MEDICATION_CODES, LAB_CODES, VACCINE_CO
 export { MAX_DEVICE_NAME } from './device-name.ts'
 export type { LinkedDevice } from './vault-items.ts'
 export { MAX_LINK_PAYLOAD_CHARS } from '../sync/index.ts'
-export { SHAREABLE, type Shareable, type ShareChoice, type VisitRequest, type PersonWithAccess, type VisitNote, type PatientConsent } from './patient-consent.ts'
+export { MANUAL_VITALS, type ManualVital, type LatestVital } from './manual-vitals.ts'
+export { SHAREABLE, GranteeRole, MAX_CAREGIVER_HOURS, type Shareable, type ShareChoice, type VisitRequest, type PersonWithAccess, type VisitNote, type PatientConsent } from './patient-consent.ts'
 export type { GranteeCredential } from './consent-state.ts'
 export { MAX_NOTE_TEXT, MAX_CREDENTIAL_TEXT, MAX_DETAIL_TEXT, type PractitionerDetails, type Practitioner, type PractitionerInfo, type PatientReplica, type PatientView, type ReplicaCompartment, type PrescriptionRequest } from './practitioner.ts'
 export { CHECK_FAILED_WARNING, type Pharmacy, type PharmacyCheck, type RecordPrescription, type PrescribeResult, type PrescribingWarning, type PrescriptionCheck, type PrescribingContext } from './prescriptions.ts'
@@ -119,6 +122,11 @@ export interface AppServices {
   deviceName: string
   /** The doctor's app: their identity and the patients who let them in. */
   practitioner: Practitioner
+  /**
+   * The caregiver's app (a family member, no licence): the same service on its own
+   * identity and databases; what it holds are read grants (vitals, for example).
+   */
+  caregiver: Practitioner
   /** The pharmacy page: verifies a prescription offline. */
   pharmacy: Pharmacy
   /** Encrypted backup of the patient's record, and its restore on a device without one. */
@@ -157,6 +165,15 @@ export function createAppServices(components: AppComponents): AppServices {
       insights,
       checkPrescription: prescribingCheck(() => insights.client()),
       iceServers: async () => (await loadAppConfig(components.fetch)).iceServers
+    }),
+    caregiver: createPractitioner({
+      indexedDB: components.indexedDB,
+      notify,
+      relays: async (signal) => (await loadAppConfig(components.fetch, signal)).relays,
+      insights,
+      iceServers: async () => (await loadAppConfig(components.fetch)).iceServers,
+      profileDb: CAREGIVER_DB,
+      replicaDbPrefix: CAREGIVER_REPLICA_PREFIX
     }),
     pharmacy: createPharmacy({ fetch: components.fetch }),
     backups: createRecordBackups({ records, indexedDB: components.indexedDB }),

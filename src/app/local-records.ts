@@ -4,6 +4,9 @@
  */
 export const RECORD_DB_PREFIX = 'phr-record-'
 export const PRACTITIONER_DB_PREFIX = 'phr-practitioner-'
+/** A caregiver's identity (a family member holding read grants), and each person's replica it holds. */
+export const CAREGIVER_DB = 'phr-caregiver-default'
+export const CAREGIVER_REPLICA_PREFIX = 'phr-care-'
 
 /** What is stored on this device, by kind. */
 export interface LocalHoldings {

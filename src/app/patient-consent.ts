@@ -49,15 +49,44 @@ import { decodeConsentState, emptyConsentState, encodeConsentState, type Consent
 export const SHAREABLE = ['core', 'results', 'vitals', 'notes', 'documents', 'sensitive'] as const
 export type Shareable = (typeof SHAREABLE)[number]
 
+/**
+ * Whom a grant is for (DESIGN §8, delegation): a doctor for a visit (read, and write the
+ * visit compartment), or a caregiver — a family member, a person without a licence — who
+ * holds a long-lived read grant (vitals, for example) and writes nothing.
+ */
+export const GranteeRole = {
+  /** A doctor, for a visit: at most 30 days, with a visit compartment. */
+  visit: 'visit',
+  /** A family member looking after the person: read only, up to a year. */
+  caregiver: 'caregiver'
+} as const
+export type GranteeRole = (typeof GranteeRole)[keyof typeof GranteeRole]
+
+/** A caregiver's grant says so in its signed purpose: `caregiver: vitals`. */
+export const CAREGIVER_PURPOSE = 'caregiver'
+/** Longest grant: a visit's. */
+export const MAX_VISIT_HOURS = 24 * 30
+/** Longest grant: a caregiver's. */
+export const MAX_CAREGIVER_HOURS = 24 * 366
+
+/** The role a grant was made for, read from its signed purpose. */
+export function roleOfGrant(grant: Pick<Grant, 'purpose' | 'rights'>): GranteeRole {
+  return grant.rights === 'read' && grant.purpose.startsWith(`${CAREGIVER_PURPOSE}:`) ? GranteeRole.caregiver : GranteeRole.visit
+}
+
 /** What the patient chose to share. */
 export interface ShareChoice {
   readonly compartments: readonly Shareable[]
-  /** How long, in hours (1 to 24 × 30). */
+  /** How long, in hours (1 to 24 × 30 for a visit, to 24 × 366 for a caregiver). */
   readonly hours: number
+  /** @default GranteeRole.visit */
+  readonly role?: GranteeRole
 }
 
 /** A doctor asking, as shown to the patient. */
 export interface VisitRequest {
+  /** What the patient is sharing: a visit, or a caregiver's grant. */
+  readonly role: GranteeRole
   readonly person: string
   readonly deviceName: string
   readonly credential: GranteeCredential
@@ -72,6 +101,8 @@ export interface PersonWithAccess {
   readonly compartments: readonly string[]
   readonly notAfter: number
   readonly status: GrantStatus
+  /** A doctor (visit) or a family member (caregiver). */
+  readonly role: GranteeRole
   /** An emergency override (break-glass), not a grant the patient approved on screen. */
   readonly emergency: boolean
 }
@@ -170,7 +201,7 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
   let ledger: ConsentLedger | undefined
   let shelf: KeyShelf = createKeyShelf()
   let grantees: Grantee[] = []
-  let choice: ShareChoice = { compartments: ['core'], hours: 24 }
+  let choice: Required<ShareChoice> = { compartments: ['core'], hours: 24, role: GranteeRole.visit }
   let waiting: { request: InviteRequest; view: VisitRequest; resolve: (ok: boolean) => void } | undefined
   let timer: ReturnType<typeof setInterval> | undefined
   let auditHead: AuditChainHead | undefined
@@ -331,16 +362,19 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
     const now = clock()
     const id = newGrantId()
     const hex = grantIdHex(id)
-    // the visit compartment: made here, keyed here, wrapped for the doctor (see the header)
-    const visit = addCompartment(session.keyring, visitCompartment(hex))
-    await saveKeyring(session.store, vaultKey, session.keyring)
-    await session.bindCompartment(toHex(visit.docId))
-    for (const cl of compartmentListeners) cl(toHex(visit.docId))
+    const caregiver = choice.role === GranteeRole.caregiver
     const compartments = choice.compartments.flatMap((kind) => {
       const c = session.compartments.get(kind)
       return c === undefined ? [] : [{ docId: c.compartment.docId, kind }]
     })
     if (compartments.length === 0) throw new RangeError('consent: nothing chosen to share')
+    // the visit compartment: made here, keyed here, wrapped for the doctor (see the header); a caregiver writes nothing and gets none
+    const visit = caregiver ? undefined : addCompartment(session.keyring, visitCompartment(hex))
+    if (visit !== undefined) {
+      await saveKeyring(session.store, vaultKey, session.keyring)
+      await session.bindCompartment(toHex(visit.docId))
+      for (const cl of compartmentListeners) cl(toHex(visit.docId))
+    }
     const grantee: Grantee = { did: request.person, peerId: request.peerId, deviceName: request.device.name, x25519: request.profile.x25519PublicKey, mlkem: request.profile.mlkemPublicKey, profileIssuedAt: request.profile.issuedAt, credential: verdictOf(request.credential) }
     grantees = [...grantees.filter((g) => g.did !== grantee.did), grantee]
     const bytes = signGrant(
@@ -349,24 +383,29 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
         grantee: request.person,
         devices: [request.peerId],
         compartments,
-        rights: 'read+visit-write',
-        visitDocId: visit.docId,
+        ...(visit === undefined ? { rights: 'read' as const } : { rights: 'read+visit-write' as const, visitDocId: visit.docId }),
         notBefore: now,
         notAfter: now + Math.round(choice.hours * HOUR),
         issuedAt: now,
-        purpose: `visit ${new Date(now).toISOString().slice(0, 10)}`
+        purpose: caregiver ? `${CAREGIVER_PURPOSE}: ${compartments.map((c) => c.kind).join(', ')}` : `visit ${new Date(now).toISOString().slice(0, 10)}`
       },
       person.signing.secretKey
     )
     const change = l.grant(bytes)
     const grant = verifyGrant(bytes)
-    const visitKey = visit.epochs.get(0) as Uint8Array
-    await apply({ rotations: change.rotations, deliveries: [...change.deliveries, { grant, docId: visit.docId, epoch: 0, key: visitKey }] })
-    auditEntry(AuditAction.grant, request.person, { grant: hex, compartments: compartments.map((c) => c.kind).join(','), until: grant.notAfter, device: request.peerId })
+    const visitKey = visit?.epochs.get(0)
+    await apply({ rotations: change.rotations, deliveries: [...change.deliveries, ...(visit === undefined || visitKey === undefined ? [] : [{ grant, docId: visit.docId, epoch: 0, key: visitKey }])] })
+    auditEntry(AuditAction.grant, request.person, { grant: hex, compartments: compartments.map((c) => c.kind).join(','), until: grant.notAfter, device: request.peerId, role: choice.role })
     // the person's other devices learn the grant, the grantee's keys and the visit key from the record
-    share({ grantBytes: bytes, grant, status: 'active', grantee, visitKeyWrap: wrapKey(visitKey, { docId: visit.docId, epoch: 0, grantId: id }, person.signing.secretKey, selfProfile(person)) })
+    share({
+      grantBytes: bytes,
+      grant,
+      status: 'active',
+      grantee,
+      ...(visit === undefined || visitKey === undefined ? {} : { visitKeyWrap: wrapKey(visitKey, { docId: visit.docId, epoch: 0, grantId: id }, person.signing.secretKey, selfProfile(person)) })
+    })
     await save()
-    const wraps = [...compartments.map((c) => c.docId), visit.docId].flatMap((docId) => shelf.keysFor(request.person, docId).filter((w) => equalBytes(parseWrap(w).grantId, id)))
+    const wraps = [...compartments.map((c) => c.docId), ...(visit === undefined ? [] : [visit.docId])].flatMap((docId) => shelf.keysFor(request.person, docId).filter((w) => equalBytes(parseWrap(w).grantId, id)))
     notify()
     return { grant: bytes, wraps }
   }
@@ -483,15 +522,18 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
       return g === undefined || peerId === undefined ? undefined : { person: g.grantee, peerId, grantId: g.id }
     },
     setChoice(c) {
+      const role = c.role ?? GranteeRole.visit
+      if (role !== GranteeRole.visit && role !== GranteeRole.caregiver) throw new RangeError('share: unknown role')
       const picked = SHAREABLE.filter((k) => c.compartments.includes(k))
       if (picked.length === 0) throw new RangeError('share: pick at least one part of the record')
-      if (!(c.hours >= 1 && c.hours <= 24 * 30)) throw new RangeError('share: 1 hour to 30 days')
-      choice = { compartments: picked, hours: c.hours }
+      const max = role === GranteeRole.caregiver ? MAX_CAREGIVER_HOURS : MAX_VISIT_HOURS
+      if (!(c.hours >= 1 && c.hours <= max)) throw new RangeError(`share: 1 to ${max} hours`)
+      choice = { compartments: picked, hours: c.hours, role }
     },
     async approve(request) {
       waiting?.resolve(false)
       const ok = await new Promise<boolean>((resolve) => {
-        waiting = { request, view: { person: request.person, deviceName: request.device.name, credential: verdictOf(request.credential) }, resolve }
+        waiting = { request, view: { role: choice.role, person: request.person, deviceName: request.device.name, credential: verdictOf(request.credential) }, resolve }
         notify()
       })
       waiting = undefined
@@ -517,7 +559,8 @@ export function createPatientConsent(components: PatientConsentComponents): Pati
           compartments: grant.compartments.map((c) => c.kind),
           notAfter: grant.notAfter,
           status,
-          emergency: isEmergencyGrant(grant)
+          emergency: isEmergencyGrant(grant),
+          role: roleOfGrant(grant)
         }
       })
     },

@@ -19,7 +19,8 @@ import { addAllergy } from './edits.ts'
 import { cleanDeviceName } from './device-name.ts'
 import type { RelayStatus, RelayStatusComponents } from './relay-status.ts'
 import { createPatientConsent, type PatientConsent } from './patient-consent.ts'
-import { AuditAction } from '../consent/index.ts'
+import { AuditAction, openVaultItem, sealVaultItem } from '../consent/index.ts'
+import { checkPersonDetails, decodeDependents, dependentDbName, DEPENDENTS_ITEM, encodeDependents, MAX_DEPENDENTS, newDependentId, type DependentEntry } from './dependents.ts'
 import { createPerson, createTrustList, randomBytes } from '../crypto/index.ts'
 import { toHex } from '../lib/index.ts'
 import { listPrescriptions, type RecordPrescription } from './prescriptions.ts'
@@ -28,6 +29,8 @@ import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import type { InsightsWorker } from './insights-worker.ts'
 import { createPatientAlerts, type PatientAlerts } from './patient-alerts.ts'
 import { recordLiveReading, type LiveReadingInput } from './live-vitals.ts'
+import { manualObservation, type ManualVital } from './manual-vitals.ts'
+import { HandoverIncompleteError, takeOwnership } from './handover.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { CallNotAllowedError } from '../consult/index.ts'
 import { createConsultations, type Consultations } from './consultations.ts'
@@ -47,7 +50,11 @@ export type HeldRecord = (typeof HeldRecord)[keyof typeof HeldRecord]
 
 /** An open record. */
 export interface OpenRecord {
+  /** Which record: `own`, `demo`, or a dependent's id. */
+  readonly id: string
   readonly demo: boolean
+  /** A dependent's record the person manages as guardian (see `dependents.ts`). */
+  readonly dependent: boolean
   readonly session: RecordSession
   readonly sync: SyncRuntime
   /** Sharing for visits, the people with access, revocation, the audit log. */
@@ -70,6 +77,8 @@ export interface OpenRecord {
    * @throws {ResourceInvalidError} for an invalid Observation
    */
   recordReading(reading: LiveReadingInput): Promise<void>
+  /** Stores a reading typed in by hand in vitals, and sends it at once. @throws {RangeError} for a value outside the plausible range */
+  addVital(kind: ManualVital, value: number): Promise<void>
   /**
    * A fresh emergency link of the critical summary (see `emergency.ts`), for the QR code;
    * with the break-glass capability when emergency access is on and the relay is reachable.
@@ -79,6 +88,18 @@ export interface OpenRecord {
   readonly interop: RecordInterop
   /** Emergency (break-glass) access: the opt-in and its automatic decisions. */
   readonly breakGlass: PatientBreakGlass
+}
+
+/** One record this device shows, for the record switcher. */
+export interface RecordEntry {
+  /** `own`, `demo`, or a dependent's id. */
+  readonly id: string
+  readonly name: string
+  readonly kind: 'own' | 'demo' | 'dependent'
+  /** Open now (its keys are in memory). */
+  readonly open: boolean
+  /** The one shown. */
+  readonly current: boolean
 }
 
 /** The record service. */
@@ -107,8 +128,35 @@ export interface PatientRecords {
   restore(req: { phrase: string; passphrase: string; mailboxes?: readonly string[] }): Promise<OpenRecord>
   /** Links this device to the record shown on another device. @throws {DeviceLinkError} with the reason */
   join(req: { payload: string; passphrase: string; deviceName: string }): Promise<OpenRecord>
-  /** Stops syncing and closes the record. */
+  /**
+   * Takes over a dependent's record that its guardian hands over (see `handover.ts`): links
+   * this device to the guardian's with the code it shows, waits until every compartment has
+   * synced, then makes a new person its owner (new recovery phrase, new keys for everything
+   * written from now on); the guardian's access ends.
+   * @throws {DeviceLinkError} as `join`; {HandoverIncompleteError} when the record did not arrive whole within `waitMs`
+   */
+  takeOver(req: { payload: string; passphrase: string; deviceName: string; waitMs?: number }): Promise<{ record: OpenRecord; phrase: string[] }>
+  /** Removes a dependent's record from this device (after handing it over): closed, deleted, and struck from the guardian's vault. */
+  removeDependent(id: string): Promise<void>
+  /** Stops syncing and closes every open record (the own one and the dependents'). */
   close(): Promise<void>
+  /** The records to switch between: the own (or demo) one and, while it is unlocked, the dependents'. */
+  records(): RecordEntry[]
+  /**
+   * Creates a dependent's record (a child's): its own person, keys and database, with its
+   * Patient resource; its vault key is sealed in the guardian's vault. It is opened and shown.
+   * @throws {RangeError} while the own record is not open, for the demo record, an empty name, a birth date that is not a past date, or too many dependents
+   */
+  createDependent(init: { name: string; birthDate: string }): Promise<OpenRecord>
+  /**
+   * Shows a record: a dependent's is opened with the key the guardian's vault holds.
+   * @throws {RangeError} for an unknown record, or a dependent's while the own record is locked
+   */
+  select(id: string): Promise<OpenRecord>
+  /** Closes one dependent's record (its keys leave memory); the own record stays open. Locking the own record closes them all. */
+  lock(id: string): Promise<void>
+  /** Calls `listener` when the list of records, or which is shown or open, changes. */
+  subscribe(listener: () => void): () => void
 }
 
 /** What the record service is given. */
@@ -124,6 +172,20 @@ export interface PatientRecordsComponents extends RelayStatusComponents {
   notify?: (n: AlertNotification) => void
 }
 
+/** scrypt for a dependent's throwaway passphrase: 32 random bytes need no stretching. */
+const THROWAWAY_SCRYPT = { log2N: 10, r: 8, p: 1 }
+
+/** Writes the record's Patient resource. */
+function putPatient(session: RecordSession, name: string, birthDate: string): void {
+  const parts = name.split(/\s+/)
+  session.get('core').resources.put({
+    resourceType: 'Patient',
+    id: `pt-${toHex(randomBytes(8))}`,
+    name: [{ text: name, ...(parts.length > 1 ? { family: parts.at(-1), given: parts.slice(0, -1) } : { given: parts }) }],
+    birthDate
+  })
+}
+
 function deleteDb(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const r = idb.deleteDatabase(name)
@@ -134,11 +196,39 @@ function deleteDb(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promis
 
 /** Creates the record service; nothing is opened until asked. */
 export function createPatientRecords(components: PatientRecordsComponents): PatientRecords {
-  let current: (OpenRecord & { close(): Promise<void> }) | undefined
+  type Held = OpenRecord & { close(): Promise<void>; readonly store: EnvelopeStore; readonly vaultKey: Uint8Array }
+  /** The own (or demo) record: the one a passphrase opens. */
+  let primary: Held | undefined
+  /** Dependents' records open now, by id. */
+  const opened = new Map<string, Held>()
+  /** The dependents listed in the own record's vault (read when it opens). */
+  let dependents: DependentEntry[] = []
+  let shownId: string | undefined
+  const listeners = new Set<() => void>()
+  const changed = (): void => {
+    for (const l of listeners) l()
+  }
+  const shown = (): Held | undefined => (shownId === undefined ? undefined : primary?.id === shownId ? primary : opened.get(shownId))
+  /** Shows `r`: the page-wide relay status follows its connection. */
+  const show = (r: Held): Held => {
+    shownId = r.id
+    components.relayStatus?.follow(r.sync)
+    changed()
+    return r
+  }
+  /** Opens the own or demo record as the primary one, and reads the dependents it lists. */
+  const setPrimary = async (r: Held): Promise<Held> => {
+    primary = r
+    if (!r.demo) {
+      const sealed = await r.store.getMeta(DEPENDENTS_ITEM)
+      dependents = sealed === undefined ? [] : decodeDependents(openVaultItem(r.vaultKey, DEPENDENTS_ITEM, sealed))
+    }
+    return show(r)
+  }
   const relays = async (signal: AbortSignal): Promise<string[]> => (await loadAppConfig(components.fetch, signal)).relays
   const exists = async (name: string): Promise<boolean> => (await components.indexedDB.databases()).some((d) => d.name === name)
 
-  async function open(demo: boolean, store: EnvelopeStore, session: RecordSession, vaultKey: Uint8Array): Promise<OpenRecord & { close(): Promise<void> }> {
+  async function open(id: string, demo: boolean, store: EnvelopeStore, session: RecordSession, vaultKey: Uint8Array): Promise<Held> {
     const vault = recordVault(store, vaultKey, session.device.publicKey)
     const syncedDocs = await vault.syncedDocs()
     const consent = createPatientConsent({ session, vault, vaultKey })
@@ -211,8 +301,6 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       }
     })
     sync.start()
-    // one connection to the relay per device: the page-wide status shows the record's
-    components.relayStatus?.follow(sync)
     const insights = createRecordInsights({
       compartments: () => ({ vitals: session.compartments.get('vitals')?.compartment, results: session.compartments.get('results')?.compartment }),
       insights: () => components.insights.client()
@@ -225,8 +313,12 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       audit: (action, actor, details) => consent.audit(action, actor, details)
     })
     return {
+      id,
       demo,
       interop,
+      dependent: id !== 'own' && id !== 'demo',
+      store,
+      vaultKey,
       insights,
       session,
       sync,
@@ -264,12 +356,18 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         if (vitals === undefined) throw new RangeError('this record has no vitals compartment')
         await recordLiveReading(vitals, reading)
       },
+      async addVital(kind, value) {
+        const vitals = session.compartments.get('vitals')
+        if (vitals === undefined) throw new RangeError('this record has no vitals compartment')
+        await recordLiveReading(vitals, { observations: [manualObservation(kind, value, Date.now())] })
+      },
       async close() {
         alerts.stop()
         insights.close()
         consult.close()
         consent.stop()
-        components.relayStatus?.follow(undefined)
+        // the page-wide status stops following this record's connection if it did
+        if (shownId === id) components.relayStatus?.follow(undefined)
         await sync.stop()
         await session.close()
         await store.close()
@@ -279,17 +377,16 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
   }
 
   async function openWith(name: string, passphrase: string, demo: boolean): Promise<OpenRecord> {
-    if (current !== undefined) return current
+    if (primary !== undefined) return shown() ?? show(primary)
     const store = await createIndexedDbStore({ name })
     try {
       const vaultKey = await unlockVault(store, passphrase)
       try {
-        current = await open(demo, store, await openRecordWithVaultKey(store, vaultKey), vaultKey)
+        return await setPrimary(await open(demo ? 'demo' : 'own', demo, store, await openRecordWithVaultKey(store, vaultKey), vaultKey))
       } catch (err) {
         vaultKey.fill(0)
         throw err
       }
-      return current
     } catch (err) {
       await store.close()
       throw err
@@ -302,13 +399,12 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       if (await exists(OWN_DB)) return HeldRecord.own
       return HeldRecord.none
     },
-    current: () => current,
+    current: () => shown(),
     async createDemo(onProgress) {
       const store = await createIndexedDbStore({ name: DEMO_DB })
       const { session, vaultKey } = await createRecordWithVault(store, DEMO_PASSPHRASE, {})
       await importSyntheticRecord(session, SYNTHETIC_MONTH, onProgress === undefined ? {} : { onProgress })
-      current = await open(true, store, session, vaultKey)
-      return current
+      return setPrimary(await open('demo', true, store, session, vaultKey))
     },
     openDemo: () => openWith(DEMO_DB, DEMO_PASSPHRASE, true),
     async createOwn(init) {
@@ -323,16 +419,10 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         // the compartments' doc ids and first keys derive from the phrase, so that it alone restores them
         const keyring = ownRecordKeyring(person.entropy)
         const { session, vaultKey } = await createRecordWithVault(store, init.passphrase, { keyring, items: new Map([[VaultItem.person, person.entropy]]) })
-        const parts = name.split(/\s+/)
-        session.get('core').resources.put({
-          resourceType: 'Patient',
-          id: `pt-${toHex(randomBytes(8))}`,
-          name: [{ text: name, ...(parts.length > 1 ? { family: parts.at(-1), given: parts.slice(0, -1) } : { given: parts }) }],
-          birthDate: init.birthDate
-        })
+        putPatient(session, name, init.birthDate)
         await session.whenSaved()
-        current = await open(false, store, session, vaultKey)
-        return { record: current, phrase: person.phrase.split(' ') }
+        const record = await setPrimary(await open('own', false, store, session, vaultKey))
+        return { record, phrase: person.phrase.split(' ') }
       } catch (err) {
         // nothing half-made stays behind: the next attempt starts clean
         await store.close().catch(() => undefined)
@@ -357,8 +447,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         await deleteDb(components.indexedDB, OWN_DB)
         throw err
       }
-      current = await open(false, store, restored.session, restored.vaultKey)
-      return current
+      return setPrimary(await open('own', false, store, restored.session, restored.vaultKey))
     },
     async join(req) {
       const joined = await joinRecord(
@@ -370,13 +459,147 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         },
         { payload: req.payload, passphrase: req.passphrase, deviceName: cleanDeviceName(req.deviceName, components.deviceName) }
       )
-      current = await open(false, joined.store, joined.session, joined.vaultKey)
-      return current
+      return setPrimary(await open('own', false, joined.store, joined.session, joined.vaultKey))
+    },
+    async takeOver(req) {
+      const deviceName = cleanDeviceName(req.deviceName, components.deviceName)
+      const joined = await joinRecord(
+        {
+          relays,
+          recordExists: async () => (await exists(DEMO_DB)) || (await exists(OWN_DB)),
+          openStore: () => createIndexedDbStore({ name: OWN_DB }),
+          discardStore: () => deleteDb(components.indexedDB, OWN_DB)
+        },
+        { payload: req.payload, passphrase: req.passphrase, deviceName }
+      )
+      // `close` wipes the key it was given; the takeover reopens the record with this copy
+      const vaultKey = joined.vaultKey.slice()
+      try {
+        const first = await open('own', false, joined.store, joined.session, joined.vaultKey)
+        try {
+          await new Promise<void>((resolve, reject) => {
+            let unsubscribe: () => void = () => undefined
+            const timer = setTimeout(() => {
+              unsubscribe()
+              reject(new HandoverIncompleteError('handover: the record did not arrive whole from the guardian’s device'))
+            }, req.waitMs ?? 180_000)
+            const check = (s: ReturnType<SyncRuntime['snapshot']>): void => {
+              if (s.compartments.length === 0 || s.compartments.some((c) => c.awaitingFirstSync)) return
+              clearTimeout(timer)
+              unsubscribe()
+              resolve()
+            }
+            unsubscribe = first.sync.subscribe(check)
+            check(first.sync.snapshot())
+          })
+        } finally {
+          await first.close()
+        }
+        const store = await createIndexedDbStore({ name: OWN_DB })
+        const session = await openRecordWithVaultKey(store, vaultKey)
+        const h = await takeOwnership({ session, vault: recordVault(store, vaultKey, session.device.publicKey), vaultKey, deviceName })
+        const record = await setPrimary(await open('own', false, store, session, vaultKey))
+        return { record, phrase: h.phrase }
+      } catch (err) {
+        vaultKey.fill(0)
+        throw err
+      }
+    },
+    async removeDependent(id) {
+      const p = primary
+      if (p === undefined || p.demo) throw new RangeError('dependents: open your own record first')
+      if (!dependents.some((d) => d.id === id)) throw new RangeError('records: no such record')
+      const r = opened.get(id)
+      opened.delete(id)
+      if (shownId === id) show(p)
+      await r?.close()
+      const rest = dependents.filter((d) => d.id !== id)
+      // struck from the vault first: a record that failed to delete is then only unreachable bytes
+      await p.store.putMeta(DEPENDENTS_ITEM, sealVaultItem(p.vaultKey, DEPENDENTS_ITEM, encodeDependents(rest)))
+      dependents = rest
+      await deleteDb(components.indexedDB, dependentDbName(id))
+      changed()
     },
     async close() {
-      const c = current
-      current = undefined
-      await c?.close()
+      const all = [...opened.values(), ...(primary === undefined ? [] : [primary])]
+      opened.clear()
+      primary = undefined
+      shownId = undefined
+      dependents = []
+      for (const r of all) await r.close()
+      changed()
+    },
+    records() {
+      const p = primary
+      if (p === undefined) return []
+      const entry = (r: Held, kind: RecordEntry['kind']): RecordEntry => ({ id: r.id, name: r.summary().name, kind, open: true, current: shownId === r.id })
+      return [
+        entry(p, p.demo ? 'demo' : 'own'),
+        ...dependents.map((d) => ({ id: d.id, name: d.name, kind: 'dependent' as const, open: opened.has(d.id), current: shownId === d.id }))
+      ]
+    },
+    async createDependent(init) {
+      const p = primary
+      if (p === undefined || p.demo) throw new RangeError('dependents: open your own record first')
+      const { name, birthDate } = checkPersonDetails(init.name, init.birthDate, Date.now())
+      if (dependents.length >= MAX_DEPENDENTS) throw new RangeError(`dependents: at most ${MAX_DEPENDENTS}`)
+      const id = newDependentId()
+      const dbName = dependentDbName(id)
+      const person = createPerson()
+      const store = await createIndexedDbStore({ name: dbName })
+      try {
+        // nobody keeps this passphrase: the vault key itself is sealed in the guardian's vault
+        const throwaway = toHex(randomBytes(32))
+        const { session, vaultKey } = await createRecordWithVault(store, throwaway, { items: new Map([[VaultItem.person, person.entropy]]) }, { scrypt: THROWAWAY_SCRYPT })
+        putPatient(session, name, birthDate)
+        await session.whenSaved()
+        const entry: DependentEntry = { id, name, birthDate, createdAt: Date.now(), vaultKey: vaultKey.slice() }
+        // the guardian's vault lists it only once the record is whole; the list is written before it is used
+        await p.store.putMeta(DEPENDENTS_ITEM, sealVaultItem(p.vaultKey, DEPENDENTS_ITEM, encodeDependents([...dependents, entry])))
+        dependents = [...dependents, entry]
+        const r = await open(id, false, store, session, vaultKey)
+        opened.set(id, r)
+        return show(r)
+      } catch (err) {
+        // nothing half-made stays behind
+        await store.close().catch(() => undefined)
+        await deleteDb(components.indexedDB, dbName)
+        throw err
+      } finally {
+        person.entropy.fill(0)
+      }
+    },
+    async select(id) {
+      const p = primary
+      if (p === undefined) throw new RangeError('records: open your own record first')
+      if (id === p.id) return show(p)
+      const already = opened.get(id)
+      if (already !== undefined) return show(already)
+      const d = dependents.find((x) => x.id === id)
+      if (d === undefined) throw new RangeError('records: no such record')
+      const store = await createIndexedDbStore({ name: dependentDbName(id) })
+      const vaultKey = d.vaultKey.slice()
+      try {
+        const r = await open(id, false, store, await openRecordWithVaultKey(store, vaultKey), vaultKey)
+        opened.set(id, r)
+        return show(r)
+      } catch (err) {
+        vaultKey.fill(0)
+        await store.close().catch(() => undefined)
+        throw err
+      }
+    },
+    async lock(id) {
+      const r = opened.get(id)
+      if (r === undefined) return
+      opened.delete(id)
+      if (shownId === id && primary !== undefined) show(primary)
+      await r.close()
+      changed()
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
     }
   }
 }

@@ -72,6 +72,7 @@ import { createConsultations, type Consultations, type FinishedCall } from './co
 import { createTelemonitor, type Telemonitor } from './telemonitor.ts'
 import type { AlertNotification } from './alert-notifications.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
+import { latestVitals, type LatestVital } from './manual-vitals.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import type { InsightsWorker } from './insights-worker.ts'
 
@@ -170,6 +171,8 @@ export interface PatientReplica {
    * @throws {RangeError} without the right to write, or for a visit that cannot be written
    */
   recordVisit(call: FinishedCall): Promise<void>
+  /** The latest reading of each kind in the vitals the grant covers (none without them). */
+  latestVitals(): LatestVital[]
 }
 
 /** The doctor's service. */
@@ -191,7 +194,7 @@ export interface Practitioner {
    * Answers an invite and waits for the patient's decision; then opens the replica and syncs it.
    * @throws {InvitePayloadFormatError | InviteTokenError | InviteRejectedError | …}
    */
-  answer(text: string, signal?: AbortSignal): Promise<PatientReplica>
+  answer(text: string, signal?: AbortSignal, label?: string): Promise<PatientReplica>
   /**
    * Emergency (break-glass) access: reads the capability in an emergency link or QR text,
    * asks the patient's device for it with this practitioner's credential, and opens the
@@ -212,6 +215,10 @@ export interface Practitioner {
 /** What the service is given. */
 export interface PractitionerComponents {
   relays(signal: AbortSignal): Promise<string[]>
+  /** The identity's database: a caregiver's app is this service on its own database. @default PRACTITIONER_DB */
+  profileDb?: string
+  /** Prefix of each patient's replica database. @default VISIT_DB_PREFIX */
+  replicaDbPrefix?: string
   /** STUN/TURN servers for video calls. @default none */
   iceServers?: () => Promise<RTCIceServer[]>
   /** @default createIndexedDbStore */
@@ -277,6 +284,8 @@ interface SavedPatient {
   keyring: Keyring
   /** The patient's device refused a granted compartment: the grant was revoked (the doctor never gets the revocation itself). */
   ended?: boolean
+  /** The name this device's user gave the person (a caregiver's grant covers no Patient resource to read it from). */
+  label?: string
 }
 
 const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.find((x) => x.display !== undefined)?.display ?? c?.coding?.[0]?.code ?? '?'
@@ -285,6 +294,8 @@ const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.
 export function createPractitioner(components: PractitionerComponents): Practitioner {
   const clock = components.clock ?? Date.now
   const openStore = components.openStore ?? ((name: string) => createIndexedDbStore({ name }))
+  const profileDb = components.profileDb ?? PRACTITIONER_DB
+  const replicaPrefix = components.replicaDbPrefix ?? VISIT_DB_PREFIX
   const listeners = new Set<() => void>()
   const notify = (): void => {
     for (const l of listeners) l()
@@ -314,7 +325,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     return sealed === undefined ? undefined : openVaultItem(vaultKey, name, sealed)
   }
   async function savePatients(): Promise<void> {
-    const json = saved.map((p) => ({ grant: b64(p.grant), issuer: p.issuer, relay: p.relay, keyring: b64(encodeKeyring(p.keyring)), ended: p.ended === true }))
+    const json = saved.map((p) => ({ grant: b64(p.grant), issuer: p.issuer, relay: p.relay, keyring: b64(encodeKeyring(p.keyring)), ended: p.ended === true, ...(p.label === undefined ? {} : { label: p.label }) }))
     await writeItem(META.patients, new TextEncoder().encode(JSON.stringify(json)))
   }
 
@@ -401,7 +412,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     if (h === undefined) throw new RangeError('practitioner: locked')
     const grant = verifyGrant(entry.grant)
     const hex = grantIdHex(grant.id)
-    const store = await openStore(`${VISIT_DB_PREFIX}${hex}`)
+    const store = await openStore(`${replicaPrefix}${hex}`)
     const compartments = new Map<string, OpenCompartment>()
     for (const keys of entry.keyring.values()) compartments.set(keys.kind, await bindCompartment(store, entry.keyring, keys, h.device, {}))
     const visitKind = visitCompartment(hex)
@@ -490,7 +501,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       grant,
       insights,
       telemonitor: () => telemonitor,
-      patientName: () => nameOf(patientOf()),
+      patientName: () => nameOf(patientOf()) || (entry.label ?? ''),
+      latestVitals: () => (vitals === undefined ? [] : latestVitals(vitals.compartment)),
       async view() {
         const core = compartments.get('core')
         const list = coreList
@@ -510,7 +522,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         const synced = core !== undefined && firstSync.has(toHex(core.compartment.docId))
         return {
           grantId: hex,
-          patientName: nameOf(patient),
+          patientName: nameOf(patient) || (entry.label ?? ''),
           ...(patient?.birthDate === undefined ? {} : { birthDate: patient.birthDate }),
           allergies: list<FhirResource & { code?: CodeableConcept }>('AllergyIntolerance').map((a) => label(a.code)),
           conditions: list<FhirResource & { code?: CodeableConcept; clinicalStatus?: CodeableConcept }>('Condition')
@@ -613,7 +625,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
   }
 
   /** Takes a grant the patient's device gave: its keys into a keyring of its own, saved, and the replica opened and synced. */
-  async function adopt(h: Held, grant: Grant, wraps: readonly Uint8Array[], issuer: string, relay: string): Promise<PatientReplica> {
+  async function adopt(h: Held, grant: Grant, wraps: readonly Uint8Array[], issuer: string, relay: string, label?: string): Promise<PatientReplica> {
     const keyring: Keyring = new Map()
     const kinds = new Map<string, string>(grant.compartments.map((c) => [toHex(c.docId), c.kind]))
     if (grant.visitDocId !== undefined) kinds.set(toHex(grant.visitDocId), visitCompartment(grantIdHex(grant.id)))
@@ -630,7 +642,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       const r = acceptWrappedKeys(keyring, e.docId, kind, e.wraps, h.person, grant.patient)
       if (r.problems.length > 0) throw new RangeError(`visit: keys refused (${r.problems.map((x) => x.error).join(', ')})`)
     }
-    const entry: SavedPatient = { grant: grant.bytes, issuer, relay, keyring }
+    const tag = label?.trim().slice(0, 200)
+    const entry: SavedPatient = { grant: grant.bytes, issuer, relay, keyring, ...(tag === undefined || tag === '' ? {} : { label: tag }) }
     saved = [...saved, entry]
     await savePatients()
     const replica = await openReplica(entry)
@@ -651,7 +664,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
 
   return {
     async exists() {
-      return (await components.indexedDB.databases()).some((d) => d.name === PRACTITIONER_DB)
+      return (await components.indexedDB.databases()).some((d) => d.name === profileDb)
     },
     async create(req) {
       const name = req.name.trim()
@@ -661,7 +674,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       const authority = (req.authority ?? '').trim()
       if (licence.length > MAX_DETAIL_TEXT || authority.length > MAX_DETAIL_TEXT) throw new RangeError(`licence details: at most ${MAX_DETAIL_TEXT} characters each`)
       const declared = licence === '' && authority === '' ? undefined : { licence, authority }
-      const store = await openStore(PRACTITIONER_DB)
+      const store = await openStore(profileDb)
       const vaultKey = randomBytes(32)
       const { entropy } = createPerson()
       const person = personFromEntropy(entropy)
@@ -685,7 +698,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     },
     async unlock(passphrase) {
       if (held !== undefined) return info() as PractitionerInfo
-      const store = await openStore(PRACTITIONER_DB)
+      const store = await openStore(profileDb)
       const sealed = await store.getMeta(META.vaultKey)
       if (sealed === undefined) throw new RangeError('practitioner: none on this device')
       const vaultKey = await openSecret(sealed, passphrase)
@@ -699,8 +712,8 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       const declared = decodeDetails(await readItem(store, vaultKey, META.details))
       held = { name, person: personFromEntropy(entropy), device, deviceCert, cert: verifyDeviceCert(deviceCert, { peerId: peerIdOfAuthorKey(device.publicKey) }), vaultKey, store, ...(credential === undefined ? {} : { credential }), ...(declared === undefined ? {} : { declared }) }
       entropy.fill(0)
-      const list = JSON.parse(new TextDecoder().decode((await readItem(store, vaultKey, META.patients)) ?? new Uint8Array())) as Array<{ grant: string; issuer: string; relay: string; keyring: string; ended?: boolean }>
-      saved = list.map((p) => ({ grant: unb64(p.grant), issuer: p.issuer, relay: p.relay, keyring: decodeKeyring(unb64(p.keyring)), ended: p.ended === true }))
+      const list = JSON.parse(new TextDecoder().decode((await readItem(store, vaultKey, META.patients)) ?? new Uint8Array())) as Array<{ grant: string; issuer: string; relay: string; keyring: string; ended?: boolean; label?: unknown }>
+      saved = list.map((p) => ({ grant: unb64(p.grant), issuer: p.issuer, relay: p.relay, keyring: decodeKeyring(unb64(p.keyring)), ended: p.ended === true, ...(typeof p.label === 'string' ? { label: p.label.slice(0, 200) } : {}) }))
       void openAll().then(notify)
       notify()
       return info() as PractitionerInfo
@@ -725,7 +738,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       notify()
       return info() as PractitionerInfo
     },
-    async answer(text, signal) {
+    async answer(text, signal, label) {
       const h = held
       if (h === undefined) throw new RangeError('practitioner: locked')
       const invite = parseInvite(text.trim())
@@ -737,7 +750,7 @@ export function createPractitioner(components: PractitionerComponents): Practiti
         ...(h.credential === undefined ? {} : { credential: h.credential }),
         signal: sig
       })
-      return adopt(h, accepted.grant, accepted.wraps, accepted.issuer.peerId, invite.addrs[0] ?? '')
+      return adopt(h, accepted.grant, accepted.wraps, accepted.issuer.peerId, invite.addrs[0] ?? '', label)
     },
     async emergencyAccess(text, signal) {
       const h = held

@@ -32,7 +32,8 @@ import {
   type SyncStatus,
   peerIdOfAuthorKey
 } from '../sync/index.ts'
-import { isPeerIdString, type TrustList } from '../crypto/index.ts'
+import { isPeerIdString, personFromEntropy, type PersonKeys, type TrustList } from '../crypto/index.ts'
+import { openVaultItem } from '../consent/index.ts'
 import type { CompartmentKind } from '../record/index.ts'
 import { openVaultContents, type RecordSession } from './record-session.ts'
 import { RelayState } from './relay-status.ts'
@@ -41,7 +42,7 @@ import { parseEnvelopeHeader } from '../envelope/index.ts'
 import { MAX_SNAPSHOT_BYTES } from '../storage/index.ts'
 import { encodeOwnerMaterial } from './owner-material.ts'
 import { createConsultService, type CallParty, type ConsultService, type IncomingRing, type SignalChannel } from '../consult/index.ts'
-import { MAX_OWN_MAILBOXES, type LinkedDevice, type RecordVault } from './vault-items.ts'
+import { MAX_OWN_MAILBOXES, VaultItem, type LinkedDevice, type RecordVault } from './vault-items.ts'
 
 /** One compartment's sync state. */
 export interface CompartmentSyncStatus {
@@ -317,6 +318,16 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
 
   const docs = [...session.compartments.values()].map((c) => ({ docId: c.compartment.docId, persistence: c.persistence }))
   const me = toHex(session.device.publicKey)
+  const previousPerson = async (): Promise<PersonKeys | undefined> => {
+    const sealed = await session.store.getMeta(VaultItem.previousPerson)
+    if (sealed === undefined) return undefined
+    const entropy = openVaultItem(components.vaultKey, VaultItem.previousPerson, sealed)
+    try {
+      return personFromEntropy(entropy)
+    } finally {
+      entropy.fill(0)
+    }
+  }
   const docOf = (docId: DocId): (typeof docs)[number] => {
     const hex = toHex(docId)
     const d = docs.find((x) => toHex(x.docId) === hex)
@@ -325,8 +336,13 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
   const mailbox: AppMailbox = createAppMailbox({
     docs,
-    ownerSecretKey: async () => (await vault.person()).signing.secretKey,
-    parties: async () => linked.map((d) => ({ device: d.peerId, fetch: true, deposit: true })),
+    // after a handover the mailbox knows each compartment under the previous owner's key:
+    // that key signs, and lists the new person (every device they certify) as a party
+    ownerSecretKey: async () => (await previousPerson())?.signing.secretKey ?? (await vault.person()).signing.secretKey,
+    parties: async () => [
+      ...((await previousPerson()) === undefined ? [] : [{ person: (await vault.person()).did, fetch: true, deposit: true }]),
+      ...linked.map((d) => ({ device: d.peerId, fetch: true, deposit: true }))
+    ],
     ownSeq: (docId) => docOf(docId).persistence.vector().get(me) ?? 0,
     async backlog(docId, afterSeq): Promise<Backlog> {
       // everything this device wrote above the mark: the store holds it (or a snapshot of it)

@@ -35,7 +35,13 @@ export const VaultItem = {
   /** How far each mailbox holds this device's envelopes. */
   depositMarks: 'deposit-marks',
   /** Relays the person added as their own mailboxes. */
-  ownMailboxes: 'own-mailboxes'
+  ownMailboxes: 'own-mailboxes',
+  /**
+   * After a handover (`handover.ts`): the recovery entropy of the record's person before it.
+   * Mailboxes bind a compartment to the first owner key that registered it, so this device
+   * keeps signing its registrations with that key, listing the new person as a party.
+   */
+  previousPerson: 'previous-person'
 } as const
 
 /** Most mailboxes of one's own. */

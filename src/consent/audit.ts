@@ -39,7 +39,9 @@ export const AuditAction = {
   export: 'export',
   emergencyAccess: 'emergency-access',
   deviceLink: 'device-link',
-  recordOpened: 'record-opened'
+  recordOpened: 'record-opened',
+  /** A dependent's record was handed over to its subject (a new owner). */
+  handover: 'handover'
 } as const
 /** One of `AuditAction` (other strings are kept and shown as they are). */
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction]

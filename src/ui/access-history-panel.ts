@@ -147,6 +147,8 @@ export class AccessHistoryPanel extends LitElement {
         const label = String(d.label ?? '')
         return msg(str`You deleted your shared link “${label}”`)
       }
+      case 'handover':
+        return msg('This record was handed over to you: it has a new recovery phrase and new keys, and the guardian’s access ended')
       default:
         return e.action
     }

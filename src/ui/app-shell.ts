@@ -8,6 +8,7 @@ import './relay-badge.ts'
 import './views/home-view.ts'
 import './views/patient-view.ts'
 import './views/doctor-view.ts'
+import './views/caregiver-view.ts'
 import './views/emergency-view.ts'
 import './views/verify-view.ts'
 
@@ -162,6 +163,8 @@ export class AppShell extends LitElement {
         return msg('My record')
       case Route.doctor:
         return msg('Doctor')
+      case Route.caregiver:
+        return msg('Family')
       case Route.emergency:
         return msg('Emergency')
       case Route.verify:
@@ -191,6 +194,8 @@ export class AppShell extends LitElement {
         return html`<phr-patient-view></phr-patient-view>`
       case Route.doctor:
         return html`<phr-doctor-view></phr-doctor-view>`
+      case Route.caregiver:
+        return html`<phr-caregiver-view></phr-caregiver-view>`
       case Route.emergency:
         return html`<phr-emergency-view></phr-emergency-view>`
       case Route.verify:
@@ -210,7 +215,7 @@ export class AppShell extends LitElement {
           <a class="brand" href="/">PHR</a>
           <nav aria-label=${msg('Main')}>
             <ul>
-              ${link(Route.patient, '/patient', msg('My record'))} ${link(Route.doctor, '/doctor', msg('Doctor'))}
+              ${link(Route.patient, '/patient', msg('My record'))} ${link(Route.doctor, '/doctor', msg('Doctor'))} ${link(Route.caregiver, '/caregiver', msg('Family'))}
               ${link(Route.emergency, '/emergency', msg('Emergency'))} ${link(Route.verify, '/verify', msg('Pharmacy'))}
             </ul>
           </nav>

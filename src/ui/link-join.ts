@@ -21,7 +21,8 @@ export class LinkJoin extends LitElement {
     busy: { state: true },
     problem: { state: true },
     scanning: { state: true },
-    scanNote: { state: true }
+    scanNote: { state: true },
+    handedOver: { state: true }
   }
   declare records: PatientRecords | undefined
   declare deviceName: string
@@ -29,6 +30,8 @@ export class LinkJoin extends LitElement {
   declare problem: Problem | undefined
   declare scanning: boolean
   declare scanNote: string | undefined
+  /** A record taken over from a guardian: its new recovery phrase, shown once. */
+  declare handedOver: { record: OpenRecord; phrase: string[] } | undefined
   static override styles = [viewStyles, formStyles]
 
   constructor() {
@@ -40,6 +43,7 @@ export class LinkJoin extends LitElement {
     this.problem = undefined
     this.scanning = false
     this.scanNote = undefined
+    this.handedOver = undefined
   }
 
   private readonly canScan = typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function'
@@ -57,6 +61,7 @@ export class LinkJoin extends LitElement {
   }
 
   private problemOf(err: unknown): Problem {
+    if (err instanceof Error && err.name === 'HandoverIncompleteError') return { title: msg('The record did not arrive whole'), detail: msg('Keep the app open on the guardian’s device, with the record shown, and try again with a new code.') }
     if (!(err instanceof DeviceLinkError)) return { title: msg('Linking failed'), detail: err instanceof Error ? err.name : String(err) }
     switch (err.reason) {
       case LinkFailure.format:
@@ -97,6 +102,19 @@ export class LinkJoin extends LitElement {
     }
     this.busy = true
     this.problem = undefined
+    if (new FormData(form).get('handover') === 'on') {
+      records.takeOver({ payload, passphrase, deviceName: name }).then(
+        (taken) => {
+          this.busy = false
+          this.handedOver = taken
+        },
+        (err: unknown) => {
+          this.busy = false
+          this.problem = this.problemOf(err)
+        }
+      )
+      return
+    }
     records.join({ payload, passphrase, deviceName: name }).then(
       (record: OpenRecord) => {
         this.busy = false
@@ -114,6 +132,18 @@ export class LinkJoin extends LitElement {
   }
 
   override render(): unknown {
+    const taken = this.handedOver
+    if (taken !== undefined)
+      return html`<section class="card" aria-labelledby="taken-h">
+        <h1 id="taken-h">${msg('This record is yours now')}</h1>
+        <p>${msg('It has new keys: your guardian can no longer read anything written from now on. Write down your own recovery phrase; it is shown only this once.')}</p>
+        <ol class="phrase" data-testid="handover-phrase">
+          ${taken.phrase.map((w) => html`<li>${w}</li>`)}
+        </ol>
+        <div class="actions">
+          <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('linked', { detail: taken.record, bubbles: true, composed: true }))}>${msg('I have written them down')}</button>
+        </div>
+      </section>`
     return html`<section class="card" aria-labelledby="join-h">
       <h1 id="join-h">${msg('Link this device to your record')}</h1>
       <p>${msg('On your other device, open your record and choose “Link another device”. Then copy the text it shows here.')}</p>
@@ -136,6 +166,10 @@ export class LinkJoin extends LitElement {
         <label for="again">${msg('The passphrase again')}</label>
         <input id="again" name="again" type="password" required autocomplete="new-password" />
         <p>${msg('The record is kept encrypted on this device under this passphrase.')}</p>
+        <label class="choice"
+          ><input type="checkbox" name="handover" />
+          <span>${msg('My guardian is handing my record over to me: make me its owner (a new recovery phrase and new keys; their access ends)')}</span></label
+        >
         ${this.problem === undefined
           ? ''
           : html`<div class="error" role="alert" data-testid="link-error"><strong>${this.problem.title}</strong>${this.problem.detail}</div>`}

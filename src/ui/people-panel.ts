@@ -4,7 +4,7 @@ import type { OpenRecord, PersonWithAccess, VisitNote } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { credentialLine } from './credential-text.ts'
-import { partName } from './share-visit.ts'
+import { familyLine, partName } from './share-visit.ts'
 import './call-view.ts'
 
 /** The "people with access" screen: who, verified or not, what, until when, revoke; and the notes they wrote. */
@@ -133,9 +133,9 @@ export class PeoplePanel extends LitElement {
           ? html`<p>${msg('Nobody else can see your record.')}</p>`
           : html`<ul>
               ${this.people.map(
-                (p) => html`<li class="person" data-testid="person" data-status=${p.status} data-emergency=${p.emergency ? 'yes' : 'no'}>
+                (p) => html`<li class="person" data-testid="person" data-status=${p.status} data-role=${p.role} data-emergency=${p.emergency ? 'yes' : 'no'}>
                   <strong>${p.name}</strong><span class="status">${this.status(p)}</span>${p.emergency ? html`<span class="status emergency">${msg('Emergency access')}</span>` : ''}
-                  <div class=${p.credential.status === 'verified' ? 'verified' : 'unverified'}>${credentialLine(p.credential)}</div>
+                  <div class=${p.credential.status === 'verified' && p.role !== 'caregiver' ? 'verified' : 'unverified'}>${p.role === 'caregiver' ? familyLine() : credentialLine(p.credential)}</div>
                   <div>${msg(str`Can see: ${p.compartments.map(partName).join(', ')}`)}</div>
                   <div>${p.status === 'active' ? msg(str`Until ${fmt(p.notAfter)}`) : ''}</div>
                   <phr-call-view .consult=${this.record?.consult} .grantId=${p.grantId} .active=${p.status === 'active'}></phr-call-view>

@@ -6,6 +6,8 @@ export const Route = {
   patient: 'patient',
   /** A practitioner's patients. */
   doctor: 'doctor',
+  /** A family member's view of the people who share with them (caregiver). */
+  caregiver: 'caregiver',
   /** The critical summary from an emergency QR; works offline. */
   emergency: 'emergency',
   /** A pharmacy checks a prescription, offline. */
@@ -23,6 +25,7 @@ export function routeOf(pathname: string): Route {
       return Route.home
     case 'patient':
     case 'doctor':
+    case 'caregiver':
     case 'emergency':
     case 'verify':
       return first

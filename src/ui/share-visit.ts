@@ -1,15 +1,15 @@
 import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
 import { copyCode, qrImage } from './code-offer.ts'
-import { RelayUnavailableError, SHAREABLE, type LinkOfferView, type OpenRecord, type Shareable, type VisitRequest } from '../app/index.ts'
+import { GranteeRole, RelayUnavailableError, SHAREABLE, type LinkOfferView, type OpenRecord, type Shareable, type VisitRequest } from '../app/index.ts'
 import { getLocale } from './i18n.ts'
 import { codeOfferStyles, formStyles, viewStyles } from './styles.ts'
 import { credentialLine } from './credential-text.ts'
 
 type State =
   | { kind: 'idle' }
-  | { kind: 'choosing'; error?: string }
-  | { kind: 'making' }
+  | { kind: 'choosing'; role: GranteeRole; error?: string }
+  | { kind: 'making'; role: GranteeRole }
   | { kind: 'shown'; offer: LinkOfferView; qr: string; copied: boolean }
   | { kind: 'approved'; name: string }
   | { kind: 'declined' }
@@ -56,6 +56,13 @@ export function partName(kind: string): string {
 }
 
 const DURATIONS = [1, 4, 24, 24 * 7] as const
+/** A caregiver's grant: 30 days, 90 days, a year. */
+const CAREGIVER_DURATIONS = [24 * 30, 24 * 90, 24 * 365] as const
+
+/** How a grantee is named: a family member never carries a licence. */
+export function familyLine(): string {
+  return msg('Family member, unverified: no licence, you know them yourself')
+}
 
 /** "Share for a visit": what, for how long, then a one-time code; then who asks, approve or decline. */
 export class ShareVisit extends LitElement {
@@ -155,14 +162,15 @@ export class ShareVisit extends LitElement {
     const data = new FormData(form)
     const compartments = SHAREABLE.filter((k) => data.get(`part-${k}`) === 'on')
     const hours = Number(data.get('hours'))
+    const role = this.state.kind === 'choosing' ? this.state.role : GranteeRole.visit
     try {
-      record.consent.setChoice({ compartments, hours })
+      record.consent.setChoice({ compartments, hours, role })
     } catch {
       // the one way setChoice fails from this form: nothing picked
-      this.state = { kind: 'choosing', error: msg('Pick at least one part of your record.') }
+      this.state = { kind: 'choosing', role, error: msg('Pick at least one part of your record.') }
       return
     }
-    this.state = { kind: 'making' }
+    this.state = { kind: 'making', role }
     try {
       const offer = await record.sync.createInvite()
       this.state = { kind: 'shown', offer, qr: await qrImage(offer.payload), copied: false }
@@ -192,13 +200,37 @@ export class ShareVisit extends LitElement {
       <p><strong data-testid="request-name">${c.name ?? r.deviceName}</strong></p>
       ${c.licence === undefined ? '' : html`<p>${msg(str`Licence: ${c.licence}`)}</p>`}
       ${c.specialty === undefined ? '' : html`<p>${msg(str`Specialty: ${c.specialty}`)}</p>`}
-      <p class=${c.status === 'verified' ? 'verified' : 'unverified'} data-testid="request-verdict">${credentialLine(c)}</p>
+      <p class=${c.status === 'verified' && r.role !== GranteeRole.caregiver ? 'verified' : 'unverified'} data-testid="request-verdict">${r.role === GranteeRole.caregiver ? familyLine() : credentialLine(c)}</p>
       <p>${msg(str`Device: ${r.deviceName}`)}</p>
       <div class="actions">
         <button type="button" @click=${() => this.decide(true)}>${msg('Approve')}</button>
         <button type="button" class="secondary" @click=${() => this.decide(false)}>${msg('Decline')}</button>
       </div>
     </div>`
+  }
+
+  private renderCaregiverChoice(s: Extract<State, { kind: 'choosing' | 'making' }>): unknown {
+    return html`<section class="card" aria-labelledby="share-h">
+      <h2 id="share-h">${msg('Add a family member as caregiver')}</h2>
+      <form @submit=${this.make}>
+        <p>${msg('A family member who looks after you sees the parts you pick on their own device, for as long as you choose. They cannot write anything into your record. You can revoke it at any time.')}</p>
+        <fieldset>
+          <legend>${msg('What they may see')}</legend>
+          ${SHAREABLE.map(
+            (k: Shareable) => html`<label class="choice"><input type="checkbox" name=${`part-${k}`} ?checked=${k === 'vitals'} /><span>${partLabel(k)}</span></label>`
+          )}
+        </fieldset>
+        <label for="hours">${msg('For how long')}</label>
+        <select id="hours" name="hours">
+          ${CAREGIVER_DURATIONS.map((h) => html`<option value=${h} ?selected=${h === 24 * 365}>${h === 24 * 30 ? msg('30 days') : h === 24 * 90 ? msg('90 days') : msg('1 year')}</option>`)}
+        </select>
+        ${s.kind === 'choosing' && s.error !== undefined ? html`<p class="error" role="alert">${s.error}</p>` : ''}
+        <div class="actions">
+          <button type="submit" ?disabled=${s.kind === 'making'}>${s.kind === 'making' ? msg('Preparing a code…') : msg('Show the code')}</button>
+          <button type="button" class="secondary" @click=${() => (this.state = { kind: 'idle' })}>${msg('Cancel')}</button>
+        </div>
+      </form>
+    </section>`
   }
 
   override render(): unknown {
@@ -213,11 +245,15 @@ export class ShareVisit extends LitElement {
           ${s.kind === 'approved' ? html`<p role="status" data-testid="share-done">${msg(str`${s.name} can now see what you chose, until the time you set. You can revoke it under “People with access”.`)}</p>` : ''}
           ${s.kind === 'declined' ? html`<p role="status">${msg('You declined. Nothing was shared.')}</p>` : ''}
           <p>${msg('Let a doctor see chosen parts of your record for a limited time. You approve each doctor on this screen.')}</p>
-          <button type="button" @click=${() => (this.state = { kind: 'choosing' })}>${msg('Share for a visit')}</button>
+          <div class="actions">
+            <button type="button" @click=${() => (this.state = { kind: 'choosing', role: GranteeRole.visit })}>${msg('Share for a visit')}</button>
+            <button type="button" class="secondary" @click=${() => (this.state = { kind: 'choosing', role: GranteeRole.caregiver })}>${msg('Add a family member as caregiver')}</button>
+          </div>
           ${this.request === undefined ? '' : this.renderRequest(this.request)}
         </section>`
       case 'choosing':
       case 'making':
+        if (s.role === GranteeRole.caregiver) return this.renderCaregiverChoice(s)
         return html`<section class="card" aria-labelledby="share-h">
           ${head}
           <form @submit=${this.make}>
@@ -246,7 +282,7 @@ export class ShareVisit extends LitElement {
             <strong>${s.relay ? msg('The relay is not reachable') : msg('No code could be made')}</strong>
             ${s.relay ? msg('The doctor’s device finds this one through the relay. Check the network and try again.') : s.detail}
           </div>
-          <div class="actions"><button type="button" @click=${() => (this.state = { kind: 'choosing' })}>${msg('Try again')}</button></div>
+          <div class="actions"><button type="button" @click=${() => (this.state = { kind: 'choosing', role: GranteeRole.visit })}>${msg('Try again')}</button></div>
         </section>`
       case 'shown': {
         const until = new Date(s.offer.expiresAt).toLocaleTimeString(getLocale(), { timeStyle: 'short' })

@@ -7,6 +7,7 @@ describe('routeOf', () => {
     ['/patient', 'patient'],
     ['/patient/timeline', 'patient'],
     ['/doctor', 'doctor'],
+    ['/caregiver', 'caregiver'],
     ['/emergency', 'emergency'],
     ['/verify', 'verify'],
     ['/patients', 'not-found'],

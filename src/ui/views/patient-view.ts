@@ -27,6 +27,8 @@ import '../record-forms.ts'
 import '../vitals-charts.ts'
 import '../break-glass-banner.ts'
 import '../break-glass-settings.ts'
+import '../record-switcher.ts'
+import '../add-vital.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -227,8 +229,30 @@ export class PatientView extends LitElement {
     return e
   }
 
+  /** Handing a dependent's record over to its subject, on their own device (see `handover.ts`). */
+  private handover(s: Extract<State, { kind: 'ready' }>): unknown {
+    const remove = (): void => {
+      const records = this.services?.records
+      if (records === undefined || !window.confirm(msg(str`Remove ${s.summary.name}’s record from this device? Do this only once it is on their own device.`))) return
+      records.removeDependent(s.record.id).then(
+        () => {
+          const next = records.current()
+          if (next !== undefined) this.show(next)
+        },
+        (err: unknown) => this.fail(err)
+      )
+    }
+    return html`<section class="card" aria-labelledby="handover-h" data-testid="handover">
+      <h2 id="handover-h">${msg('Hand this record over')}</h2>
+      <p>${msg(str`When ${s.summary.name} is ready to own this record: on their own device they choose “I already have a record on another device”, tick that it is being handed over to them, and enter the code from “Link another device” below.`)}</p>
+      <p>${msg('Their device gets the whole record, then a new recovery phrase and new keys: nothing written after that can be read with what this device holds, and your access ends. If they want you to keep seeing something, they can share it with you like with anyone else.')}</p>
+      <div class="actions"><button type="button" class="secondary" @click=${remove}>${msg('Remove it from this device')}</button></div>
+    </section>`
+  }
+
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
-    return html`<h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}</h1>
+    return html`<phr-record-switcher .records=${this.services?.records} @selected=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-record-switcher>
+      <h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}${s.record.dependent ? html`<span class="badge" data-testid="dependent-badge">${msg('In your care')}</span>` : ''}</h1>
       <phr-break-glass-banner .record=${s.record}></phr-break-glass-banner>
       <phr-record-summary .summary=${s.summary}></phr-record-summary>
       <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
@@ -245,6 +269,7 @@ export class PatientView extends LitElement {
         ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
       </section>
       <phr-timeline .record=${s.record}></phr-timeline>
+      <phr-add-vital .record=${s.record}></phr-add-vital>
       <phr-share-visit .record=${s.record}></phr-share-visit>
       <phr-prescriptions .record=${s.record}></phr-prescriptions>
       <phr-break-glass-settings .record=${s.record}></phr-break-glass-settings>
@@ -255,8 +280,9 @@ export class PatientView extends LitElement {
       <phr-interop-open-link .record=${s.record} .recipient=${s.summary.name} @imported=${() => this.refresh()}></phr-interop-open-link>
       <phr-people-panel .record=${s.record}></phr-people-panel>
       <phr-access-history .record=${s.record}></phr-access-history>
+      ${s.record.dependent ? this.handover(s) : ''}
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
-      <phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>
+      ${s.record.dependent ? '' : html`<phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>`}
       <phr-sync-panel
         .snapshot=${this.sync}
         .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
