@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { SYNTHETIC_TEN_YEARS } from '../../src/record/index.ts'
 import { createIndexedDbStore, createPersistence, type EnvelopeStore } from '../../src/storage/index.ts'
-import { compressPayload, decompressPayload, openEnvelopeAsync } from '../../src/envelope/index.ts'
+import { compressParts, inflateParts, openEnvelopeParts } from '../../src/envelope/index.ts'
 import { epochKeyOf } from '../../src/consent/index.ts'
 import { createRecordSession, openRecordWithVaultKey, openVaultContents, unlockVault } from '../../src/app/record-session.ts'
 import { importSyntheticRecord } from '../../src/app/demo.ts'
@@ -140,7 +140,7 @@ export async function heapAfterOpen(name: string): Promise<number> {
 
 /**
  * Where a compacted open's time goes in the page, summed over the compartments: store read,
- * verify + decrypt + inflate (`openEnvelopeAsync`), of which inflate alone, and apply into
+ * verify + decrypt + inflate (`openEnvelopeParts`), of which inflate alone, and apply into
  * bare Y.Docs.
  */
 export async function openBreakdown(name: string): Promise<OpenBreakdown> {
@@ -154,14 +154,16 @@ export async function openBreakdown(name: string): Promise<OpenBreakdown> {
     out.readMs += performance.now() - t
     if (stored.snapshot === undefined) continue
     t = performance.now()
-    const { plaintext } = await openEnvelopeAsync(stored.snapshot, { epochKey: (d, e) => epochKeyOf(keyring, d, e) }, { maxBytes: 1 << 30 })
+    const updates: Uint8Array[] = []
+    await openEnvelopeParts(stored.snapshot, { epochKey: (d, e) => epochKeyOf(keyring, d, e) }, { maxBytes: 1 << 30 }, (u) => void updates.push(u))
     out.openMs += performance.now() - t
-    const payload = await compressPayload(plaintext)
+    const payload = await compressParts(updates)
     t = performance.now()
-    await decompressPayload(payload, plaintext.length)
+    await inflateParts(payload, 1 << 30, () => undefined)
     out.inflateMs += performance.now() - t
     t = performance.now()
-    Y.applyUpdate(new Y.Doc(), plaintext)
+    const doc = new Y.Doc()
+    for (const u of updates) Y.applyUpdate(doc, u)
     out.applyMs += performance.now() - t
   }
   await store.close()

@@ -126,6 +126,19 @@ async function inflateSegment(deflated: Uint8Array, out: Uint8Array, index: numb
     }
     return
   }
+  try {
+    await streamInflateInto(deflated, out)
+  } catch (err) {
+    throw new CompressedPayloadError(`compressed payload: segment ${index} ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+}
+
+/**
+ * Inflates raw DEFLATE into exactly `out` with the platform's `DecompressionStream` (on
+ * this thread), or throws a plain error saying what was wrong. Stops as soon as the
+ * output passes `out`'s length.
+ */
+export async function streamInflateInto(deflated: Uint8Array, out: Uint8Array): Promise<void> {
   let at = 0
   let over = false
   try {
@@ -139,10 +152,10 @@ async function inflateSegment(deflated: Uint8Array, out: Uint8Array, index: numb
       return true
     })
   } catch (err) {
-    throw new CompressedPayloadError(`compressed payload: segment ${index} is not valid DEFLATE data (${err instanceof Error ? err.message : String(err)})`, { cause: err })
+    throw new Error(`is not valid DEFLATE data (${err instanceof Error ? err.message : String(err)})`, { cause: err })
   }
-  if (over) throw new CompressedPayloadError(`compressed payload: segment ${index} inflates past its declared ${out.length} bytes`)
-  if (at !== out.length) throw new CompressedPayloadError(`compressed payload: segment ${index} inflates to ${at} bytes, declared ${out.length}`)
+  if (over) throw new Error(`inflates past its declared ${out.length} bytes`)
+  if (at !== out.length) throw new Error(`inflates to ${at} bytes, declared ${out.length}`)
 }
 
 /**

@@ -7,7 +7,7 @@
  * declares every length before inflating, and an answer of another length is refused.
  * A worker that cannot start or fails makes that segment (and the rest) inflate on the page.
  */
-import { useRawInflater, type RawInflater } from './compression.ts'
+import { streamInflateInto, useRawInflater, type RawInflater } from './compression.ts'
 
 /** What the page sends a worker. */
 interface InflateRequest {
@@ -26,24 +26,11 @@ export interface InflatePort {
   terminate(): void
 }
 
-/** Inflates raw DEFLATE into at most `length + 1` bytes with the platform's stream. */
-async function inflateOnThisThread(deflated: Uint8Array, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length + 1)
-  let at = 0
-  const stream = new Blob([deflated as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'))
-  const reader = stream.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    if (value.length > out.length - at) {
-      await reader.cancel()
-      throw new RangeError(`inflates past its declared ${length} bytes`)
-    }
-    out.set(value, at)
-    at += value.length
-  }
-  if (at !== length) throw new RangeError(`inflates to ${at} bytes, declared ${length}`)
-  return out.subarray(0, length)
+/** Inflates raw DEFLATE into exactly `length` bytes with the platform's stream, on this thread. */
+async function inflateOnThisThread(deflated: Uint8Array, length: number): Promise<Uint8Array<ArrayBuffer>> {
+  const out = new Uint8Array(length)
+  await streamInflateInto(deflated, out)
+  return out
 }
 
 /** Serves inflate requests in a worker (see workers/inflate.ts). */
@@ -52,8 +39,7 @@ export function serveInflate(scope: { addEventListener(type: 'message', l: (e: M
     const { id, deflated, length } = e.data
     inflateOnThisThread(new Uint8Array(deflated), length).then(
       (out) => {
-        const buffer = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer
-        scope.postMessage({ id, inflated: buffer as ArrayBuffer }, [buffer as ArrayBuffer])
+        scope.postMessage({ id, inflated: out.buffer }, [out.buffer])
       },
       (err: unknown) => scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) }, [])
     )
