@@ -108,7 +108,7 @@ export async function compressPayload(state: Uint8Array): Promise<Uint8Array> {
  * inflater than `DecompressionStream` (Node's zlib on its thread pool) installs one with
  * `useRawInflater`; the checks around it stay the same.
  */
-export type RawInflater = (deflated: Uint8Array, out: Uint8Array) => Promise<void>
+export type RawInflater = (deflated: Uint8Array, length: number) => Promise<Uint8Array>
 
 let platformInflater: RawInflater | undefined
 
@@ -119,11 +119,7 @@ export function useRawInflater(inflater: RawInflater | undefined): void {
 
 async function inflateSegment(deflated: Uint8Array, out: Uint8Array, index: number): Promise<void> {
   if (platformInflater !== undefined) {
-    try {
-      await platformInflater(deflated, out)
-    } catch (err) {
-      throw new CompressedPayloadError(`compressed payload: segment ${index} does not inflate to its declared ${out.length} bytes (${err instanceof Error ? err.message : String(err)})`, { cause: err })
-    }
+    out.set(await platformInflate(deflated, out.length, index))
     return
   }
   try {
@@ -131,6 +127,18 @@ async function inflateSegment(deflated: Uint8Array, out: Uint8Array, index: numb
   } catch (err) {
     throw new CompressedPayloadError(`compressed payload: segment ${index} ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
+}
+
+/** The platform inflater's answer for one segment, checked to be exactly `length` bytes (no copy). */
+async function platformInflate(deflated: Uint8Array, length: number, index: number): Promise<Uint8Array> {
+  let out: Uint8Array
+  try {
+    out = await (platformInflater as RawInflater)(deflated, length)
+  } catch (err) {
+    throw new CompressedPayloadError(`compressed payload: segment ${index} does not inflate to its declared ${length} bytes (${err instanceof Error ? err.message : String(err)})`, { cause: err })
+  }
+  if (!(out instanceof Uint8Array) || out.length !== length) throw new CompressedPayloadError(`compressed payload: segment ${index} does not inflate to its declared ${length} bytes`)
+  return out
 }
 
 /**
@@ -262,6 +270,8 @@ export async function inflateParts(payload: Uint8Array, maxBytes: number, onPart
   const { segments } = readFraming(payload, maxBytes, MAX_PART_BYTES)
   const inflate = (i: number): Promise<Uint8Array> => {
     const s = segments[i] as Segment
+    // a platform inflater's buffer is handed on as it is (a part is never copied)
+    if (platformInflater !== undefined) return platformInflate(s.input, s.inflated, i)
     const out = new Uint8Array(s.inflated)
     return inflateSegment(s.input, out, i).then(() => out)
   }

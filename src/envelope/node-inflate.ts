@@ -6,20 +6,19 @@
 import { inflateRaw } from 'node:zlib'
 import { useRawInflater } from './compression.ts'
 
-/** Inflates into exactly `out`; refuses output past its length. */
-function inflateInto(deflated: Uint8Array, out: Uint8Array): Promise<void> {
+/** Inflates exactly `length` bytes; refuses output past it. */
+function inflateExactly(deflated: Uint8Array, length: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     // one byte over the declared length is enough to tell "too long" apart
-    inflateRaw(deflated, { maxOutputLength: out.length + 1, chunkSize: Math.max(64, out.length + 1) }, (err, result) => {
+    inflateRaw(deflated, { maxOutputLength: length + 1, chunkSize: Math.max(64, length + 1) }, (err, result) => {
       if (err !== null) return reject(err)
-      if (result.length !== out.length) return reject(new RangeError(`inflated to ${result.length} bytes`))
-      out.set(result)
-      resolve()
+      if (result.length !== length) return reject(new RangeError(`inflated to ${result.length} bytes`))
+      resolve(result)
     })
   })
 }
 
 /** Makes compressed snapshots inflate with zlib in this process. */
 export function installNodeInflater(): void {
-  useRawInflater(inflateInto)
+  useRawInflater(inflateExactly)
 }

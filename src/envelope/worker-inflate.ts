@@ -110,12 +110,12 @@ export function installWorkerInflater(init: WorkerInflaterInit = {}): () => void
     return pool[turn++ % pool.length]
   }
 
-  const inflater: RawInflater = async (deflated, out) => {
+  const inflater: RawInflater = async (deflated, length) => {
     clearTimeout(idle)
     const w = worker()
     let inflated: Uint8Array
     if (w === undefined) {
-      inflated = await inflateOnThisThread(deflated, out.length)
+      inflated = await inflateOnThisThread(deflated, length)
     } else {
       const id = nextId++
       const copy = deflated.slice()
@@ -123,20 +123,20 @@ export function installWorkerInflater(init: WorkerInflaterInit = {}): () => void
         inflated = new Uint8Array(
           await new Promise<ArrayBuffer>((resolve, reject) => {
             waiting.set(id, { resolve, reject })
-            w.postMessage({ id, deflated: copy.buffer, length: out.length }, [copy.buffer])
+            w.postMessage({ id, deflated: copy.buffer, length }, [copy.buffer])
           })
         )
       } catch (err) {
         if (!broken) throw err
-        inflated = await inflateOnThisThread(deflated, out.length)
+        inflated = await inflateOnThisThread(deflated, length)
       }
     }
-    if (inflated.length !== out.length) throw new RangeError(`inflated to ${inflated.length} bytes`)
-    out.set(inflated)
+    if (inflated.length !== length) throw new RangeError(`inflated to ${inflated.length} bytes`)
     clearTimeout(idle)
     idle = setTimeout(() => {
       if (waiting.size === 0) stop()
     }, idleMs)
+    return inflated
   }
   useRawInflater(inflater)
   return () => {
