@@ -1,15 +1,21 @@
 /** Shared fixtures of the FHIR interop tests. */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createCompartment, randomDocId, type Compartment, type CompartmentKind, type FhirResource } from '../../src/record/index.ts'
 
 export const T0 = Date.UTC(2024, 4, 2, 10, 0, 0)
 
+/** The team's shared fixtures folder beside the repository, when there is one. */
+export const SHARED_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/fhir', import.meta.url))
+/** The unchanged copies in this repository (test/fhir/fixtures/hl7-ips/README.md). */
+export const COPIED_FIXTURES = fileURLToPath(new URL('./fixtures/hl7-ips', import.meta.url))
+
 /**
- * The official HL7 IPS examples (read-only; see the README beside them): the team's shared
- * fixtures folder, `../shared/fixtures/fhir` from the repository's root, or `PHR_FIXTURES_DIR`.
+ * The official HL7 IPS examples (read-only): `PHR_FIXTURES_DIR`, else the team's shared
+ * fixtures folder (`../shared/fixtures/fhir` from the repository's root), else the
+ * repository's unchanged copies of them.
  */
-export const FIXTURES = process.env['PHR_FIXTURES_DIR'] ?? fileURLToPath(new URL('../../../shared/fixtures/fhir', import.meta.url))
+export const FIXTURES = process.env['PHR_FIXTURES_DIR'] ?? (existsSync(SHARED_FIXTURES) ? SHARED_FIXTURES : COPIED_FIXTURES)
 export const MINIMAL = 'ips-bundle-minimal.json'
 export const NO_INFO = 'ips-bundle-no-info-required-sections.json'
 
