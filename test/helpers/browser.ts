@@ -60,7 +60,15 @@ export async function launchPersistentChromium(opts: LaunchOptions = {}): Promis
     args: flags(opts),
     viewport: { width: 1280, height: 800 }
   })
-  context.on('close', () => rmSync(dir, { recursive: true, force: true }))
+  // Chromium may still be writing into the profile as the context closes (ENOTEMPTY): the
+  // folder is a temporary one, so removing it is retried, then given up quietly
+  context.on('close', () => {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+    } catch (err) {
+      console.warn(`could not remove the temporary Chromium profile ${dir}:`, err instanceof Error ? err.message : err)
+    }
+  })
   return context
 }
 
