@@ -45,7 +45,7 @@ export type { FixedCompartmentKind, VisitCompartmentKind } from './kinds.ts'
 export { WITHDRAWAL_REASON_URL } from './resources.ts'
 export type { ResourceStore, ListFilter } from './resources.ts'
 export { validateResource, RESOURCE_TYPE_PATTERN, RESOURCE_ID_PATTERN, DEFAULT_MAX_RESOURCE_BYTES } from './validate.ts'
-export { isWithdrawn, clinicalDate } from './resource-index.ts'
+export { isWithdrawn, clinicalDate, INDEX_HEADER } from './resource-index.ts'
 export type { IndexEntry } from './resource-index.ts'
 export { parseFhirDateTime } from './dates.ts'
 export {

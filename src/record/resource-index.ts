@@ -128,6 +128,93 @@ export function entryOf(r: FhirResource): IndexEntry {
   }
 }
 
+/**
+ * The index header a stored value starts with (see `resources.ts`): the fields of the
+ * resource's `IndexEntry` but its id, written by whoever wrote the resource, so that building
+ * the index of a big record reads a few bytes per resource instead of parsing its JSON.
+ * `i1` is the version of the rules of `entryOf` (and of the type specs it reads); a value
+ * with another version is indexed by parsing it, like a value without a header.
+ *
+ * Layout: `\u0001i1\u0001<date ms or "">\u0001<status>\u0001<0|1 withdrawn>[\u0001<token>]…\u0002<JSON>`.
+ * JSON text never holds a raw control character (JSON.stringify escapes them all), so
+ * `\u0002` cannot occur before the JSON; a header is not written when a field holds one.
+ */
+export const INDEX_HEADER = '\u0001i1\u0001'
+const FIELD = '\u0001'
+const END = '\u0002'
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f]/
+
+/**
+ * The stored text of a resource: its index header, then its JSON.
+ * @throws Never.
+ */
+export function withIndexHeader(r: FhirResource, json: string): string {
+  const e = entryOf(r)
+  const status = e.status ?? ''
+  if (e.status === '' || CONTROL.test(status) || e.tokens.some((t) => CONTROL.test(t))) return json
+  const date = e.date === Number.POSITIVE_INFINITY ? '' : String(e.date)
+  let head = `${INDEX_HEADER}${date}${FIELD}${status}${FIELD}${e.withdrawn ? '1' : '0'}`
+  for (const t of e.tokens) head += FIELD + t
+  return head + END + json
+}
+
+/** Where the JSON of a stored text starts (0 when it has no header). */
+export function jsonStart(text: string): number {
+  return text.charCodeAt(0) === 1 ? text.indexOf(END) + 1 : 0
+}
+
+/**
+ * The index entry a stored text's header gives, without parsing its JSON; `undefined` when
+ * it has no header of this version, or a malformed one.
+ * @throws Never.
+ */
+export function entryOfHeader(id: string, text: string): IndexEntry | undefined {
+  if (!text.startsWith(INDEX_HEADER)) return undefined
+  const end = text.indexOf(END)
+  const a = text.indexOf(FIELD, INDEX_HEADER.length)
+  const b = a < 0 ? -1 : text.indexOf(FIELD, a + 1)
+  if (end < 0 || b < 0 || b + 2 > end) return undefined
+  const d = text.slice(INDEX_HEADER.length, a)
+  const date = d === '' ? Number.POSITIVE_INFINITY : Number(d)
+  const w = text.charCodeAt(b + 1)
+  if (Number.isNaN(date) || (w !== 48 && w !== 49) || (b + 2 < end && text.charCodeAt(b + 2) !== 1)) return undefined
+  return new HeaderEntry(id, date, b === a + 1 ? undefined : text.slice(a + 1, b), w === 49, b + 3 < end ? text.slice(b + 3, end) : '')
+}
+
+/** An entry read from a header; its tokens are split out only when a code or category query needs them. */
+class HeaderEntry implements IndexEntry {
+  readonly id: string
+  readonly date: number
+  readonly status: string | undefined
+  readonly withdrawn: boolean
+  #tokens: string | readonly string[]
+
+  constructor(id: string, date: number, status: string | undefined, withdrawn: boolean, tokens: string) {
+    this.id = id
+    this.date = date
+    this.status = status
+    this.withdrawn = withdrawn
+    this.#tokens = tokens
+  }
+
+  get tokens(): readonly string[] {
+    if (typeof this.#tokens === 'string') this.#tokens = this.#tokens === '' ? [] : this.#tokens.split(FIELD)
+    return this.#tokens
+  }
+}
+
+/** Whether two entries index alike. */
+export function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
+  return (
+    a.date === b.date &&
+    a.status === b.status &&
+    a.withdrawn === b.withdrawn &&
+    a.tokens.length === b.tokens.length &&
+    a.tokens.every((t, i) => t === b.tokens[i])
+  )
+}
+
 function compareEntries(a: IndexEntry, b: IndexEntry): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
@@ -141,11 +228,11 @@ export class TypeIndex {
   #sorted: IndexEntry[] | null = null
   /** token → ids, for the tokens queried so far (each built by one scan, then kept up to date). */
   readonly #tokens = new Map<string, Set<string>>()
-  readonly #load: (id: string) => FhirResource | undefined
+  readonly #entryOf: (id: string) => IndexEntry | undefined
 
-  /** `load` reads the current resource of this type with that id. */
-  constructor(load: (id: string) => FhirResource | undefined) {
-    this.#load = load
+  /** `entryOf` gives the entry of the current resource of this type with that id (`undefined`: none, or junk). */
+  constructor(entryOf: (id: string) => IndexEntry | undefined) {
+    this.#entryOf = entryOf
   }
 
   get size(): number {
@@ -168,6 +255,12 @@ export class TypeIndex {
     this.#dirty.add(id)
   }
 
+  /** Adds `id` with its entry if known (a header's) before the index is first built. */
+  seed(id: string, entry: IndexEntry | undefined): void {
+    if (this.#sorted !== null) this.touch(id)
+    else this.#entries.set(id, entry ?? null)
+  }
+
   /** Marks `id` as removed. */
   remove(id: string): void {
     if (!this.#entries.has(id)) return
@@ -176,10 +269,12 @@ export class TypeIndex {
   }
 
   #dropTokens(e: IndexEntry): void {
+    if (this.#tokens.size === 0) return
     for (const t of e.tokens) this.#tokens.get(t)?.delete(e.id)
   }
 
   #addTokens(e: IndexEntry): void {
+    if (this.#tokens.size === 0) return // no code or category queried yet: nothing to keep up
     for (const t of e.tokens) this.#tokens.get(t)?.add(e.id)
   }
 
@@ -219,12 +314,11 @@ export class TypeIndex {
           if (this.#sorted?.[at] === old) this.#sorted.splice(at, 1)
         }
       }
-      const r = this.#load(id)
-      if (r === undefined) {
+      const e = this.#entryOf(id)
+      if (e === undefined) {
         this.#entries.delete(id)
         continue
       }
-      const e = entryOf(r)
       this.#entries.set(id, e)
       this.#addTokens(e)
       if (incremental) this.#sorted?.splice(this.#search(e), 0, e)
@@ -236,10 +330,9 @@ export class TypeIndex {
         if (e !== null) all.push(e)
         else {
           // an id touched before the index was ever built, then not dirty: compute now
-          const r = this.#load(id)
-          if (r === undefined) this.#entries.delete(id)
+          const ne = this.#entryOf(id)
+          if (ne === undefined) this.#entries.delete(id)
           else {
-            const ne = entryOf(r)
             this.#entries.set(id, ne)
             this.#addTokens(ne)
             all.push(ne)

@@ -9,6 +9,16 @@
  * apply and a third of the heap; a resource is parsed only when it is read. Values written
  * as JSON trees (by earlier versions) are read as well.
  *
+ * Index header. The text starts with the fields the index needs (clinical date, status,
+ * withdrawn, code and category tokens; see `withIndexHeader`), computed by the writer from
+ * the resource it writes. Building the index of the 10-year record then reads ~100 bytes
+ * per resource instead of parsing 35 MB of JSON; a timeline or a first query after open
+ * pays for that, not for the JSON. The header is a cache of the resource, never a source:
+ * a resource is always read from its JSON, a header of another version (or none: text
+ * written before headers) is indexed by parsing, and a header found to disagree with its
+ * resource when that is read is ignored from then on. Who can write a header can write the
+ * resource itself, so it grants nothing.
+ *
  * History. A snapshot (compaction) replaces the update log, and Yjs garbage-collects
  * overwritten map values, so the log cannot be the history. Prior versions are kept in the
  * doc itself, in `Y.Map('history')`, one immutable entry per version under
@@ -27,7 +37,7 @@ import type { Extension, FhirResource, ResourceOf } from './fhir-types.ts'
 import { ENTERED_IN_ERROR, specOf, TYPE_SPECS, type WithdrawRule } from './fhir-spec.ts'
 import { deepFreeze, isObject } from './json.ts'
 import { checkResourceId, checkResourceType, validateResource } from './validate.ts'
-import { TypeIndex, isWithdrawn, type IndexEntry, type IndexQuery } from './resource-index.ts'
+import { TypeIndex, entryOf, entryOfHeader, isWithdrawn, jsonStart, sameEntry, withIndexHeader, type IndexEntry, type IndexQuery } from './resource-index.ts'
 import { toInstant, toMs } from './dates.ts'
 import { LOCAL_ORIGIN } from './origin.ts'
 
@@ -118,7 +128,7 @@ export interface ResourceStoreInit {
 const decode = (v: unknown): Record<string, unknown> | undefined => {
   if (typeof v === 'string') {
     try {
-      const parsed: unknown = JSON.parse(v)
+      const parsed: unknown = JSON.parse(v.slice(jsonStart(v)))
       return isObject(parsed) ? parsed : undefined
     } catch {
       return undefined
@@ -166,6 +176,8 @@ export class ResourceStoreImpl implements ResourceStore {
    * dropped when their key changes.
    */
   readonly #parsed = new Map<string, FhirResource>()
+  /** Keys whose stored header disagreed with their resource: indexed by parsing instead. */
+  readonly #badHeaders = new Set<string>()
   /** Values displaced by remote transactions, checked by `repair()`. */
   #displaced: { key: string; old: unknown }[] = []
 
@@ -211,7 +223,12 @@ export class ResourceStoreImpl implements ResourceStore {
   #ensureBuilt(): void {
     if (this.#built) return
     this.#built = true
-    for (const key of this.#map.keys()) this.#touch(key)
+    for (const [key, v] of this.#map.entries()) {
+      const slash = key.indexOf('/')
+      if (slash <= 0) continue // not a resource key (a peer's junk): never indexed
+      const id = key.slice(slash + 1)
+      this.#typeIndex(key.slice(0, slash)).seed(id, typeof v === 'string' ? entryOfHeader(id, v) : undefined)
+    }
     for (const key of this.#hist.keys()) this.#indexHistory(key, true)
   }
 
@@ -228,7 +245,7 @@ export class ResourceStoreImpl implements ResourceStore {
   #typeIndex(type: string): TypeIndex {
     let idx = this.#byType.get(type)
     if (idx === undefined) {
-      idx = new TypeIndex((id) => this.#peek(type, id))
+      idx = new TypeIndex((id) => this.#indexEntry(type, id))
       this.#byType.set(type, idx)
     }
     return idx
@@ -242,6 +259,7 @@ export class ResourceStoreImpl implements ResourceStore {
 
   #touch(key: string): void {
     this.#parsed.delete(key)
+    this.#badHeaders.delete(key)
     const slash = key.indexOf('/')
     if (slash <= 0) return // not a resource key (a peer's junk): never indexed
     const idx = this.#typeIndex(key.slice(0, slash))
@@ -263,6 +281,34 @@ export class ResourceStoreImpl implements ResourceStore {
     }
   }
 
+  /**
+   * The index entry of `type/id`: from the stored text's header when it has one that was
+   * not found to disagree with its resource, else by parsing the resource.
+   */
+  #indexEntry(type: string, id: string): IndexEntry | undefined {
+    const key = `${type}/${id}`
+    const v = this.#map.get(key)
+    if (typeof v === 'string' && !this.#badHeaders.has(key)) {
+      const e = entryOfHeader(id, v)
+      if (e !== undefined) return e
+    }
+    const r = this.#peek(type, id)
+    return r === undefined ? undefined : entryOf(r)
+  }
+
+  /**
+   * Checks a stored text's header against the resource just parsed from it. A header that
+   * disagrees (a writer's bug) is ignored from then on and the entry computed from the
+   * resource, so a list filtered by code or status never trusts it over the resource.
+   */
+  #checkHeader(key: string, type: string, id: string, stored: unknown, r: FhirResource): void {
+    if (typeof stored !== 'string' || this.#badHeaders.has(key)) return
+    const e = entryOfHeader(id, stored)
+    if (e === undefined || sameEntry(e, entryOf(r))) return
+    this.#badHeaders.add(key)
+    this.#typeIndex(type).touch(id)
+  }
+
   /** The current resource `type/id`, parsed but neither frozen nor cached (for indexing), or `undefined`. */
   #peek(type: string, id: string): FhirResource | undefined {
     const key = `${type}/${id}`
@@ -281,9 +327,11 @@ export class ResourceStoreImpl implements ResourceStore {
       this.#parsed.set(key, hit)
       return hit
     }
-    const v = decode(this.#map.get(key))
+    const stored = this.#map.get(key)
+    const v = decode(stored)
     if (v === undefined || v['resourceType'] !== type || v['id'] !== id) return undefined
     const r = deepFreeze(v) as FhirResource
+    if (this.#built) this.#checkHeader(key, type, id, stored, r)
     this.#parsed.set(key, r)
     if (this.#parsed.size > PARSED_CACHE) this.#parsed.delete(this.#parsed.keys().next().value as string)
     return r
@@ -324,7 +372,7 @@ export class ResourceStoreImpl implements ResourceStore {
       for (const v of versions) max = Math.max(max, versionOf(decode(v)))
       const meta = { ...copy.meta, versionId: String(max + 1), lastUpdated: toInstant(this.#clock()) }
       const next = deepFreeze({ ...copy, meta })
-      const text = JSON.stringify(next)
+      const text = withIndexHeader(next, JSON.stringify(next))
       if (cur !== undefined) {
         if (versions.length === 0) this.#addHistory(key, textOf(stored0) as string)
         this.#addHistory(key, text)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
+  INDEX_HEADER,
   ALLERGY_VERIFICATION,
   CONDITION_VER_STATUS,
   ResourceInvalidError,
@@ -239,22 +240,57 @@ describe('stored form', () => {
     // what travels to peers: the resource's text as one string value
     const doc = new Y.Doc()
     Y.applyUpdate(doc, a.encodeState())
-    expect(doc.getMap('resources').get('Observation/o1')).toBe(JSON.stringify(put))
+    const stored = doc.getMap('resources').get('Observation/o1') as string
+    // the index header (date, status, tokens), then the resource's JSON
+    expect(stored.startsWith(INDEX_HEADER)).toBe(true)
+    expect(stored.slice(stored.indexOf('\u0002') + 1)).toBe(JSON.stringify(put))
 
     // an earlier version's record: the same resource as a JSON tree, plus a peer's junk
     const old = new Y.Doc()
     old.getMap('resources').set('Observation/o2', { ...observation('o2', '2024-02-01'), meta: { versionId: '1' } })
     old.getMap('resources').set('Observation/o3', '{not json')
+    // and one as JSON text without a header (written before headers)
+    old.getMap('resources').set('Observation/o4', JSON.stringify({ ...observation('o4', '2023-12-01'), meta: { versionId: '1' } }))
     const b = compartment()
     b.applyUpdate(Y.encodeStateAsUpdate(old), 'snapshot')
     expect(b.resources.get('Observation', 'o2')?.effectiveDateTime).toBe('2024-02-01')
     expect(b.resources.get('Observation', 'o3')).toBeUndefined()
-    expect(b.resources.list('Observation').map((r) => r.id)).toEqual(['o2'])
+    expect(b.resources.list('Observation').map((r) => r.id)).toEqual(['o4', 'o2'])
+    expect(b.resources.list('Observation', { from: '2024-01-01' }).map((r) => r.id)).toEqual(['o2'])
     // editing the tree-stored resource keeps both versions
     b.resources.put({ ...observation('o2', '2024-02-01'), status: 'amended' })
     expect(b.resources.history('Observation', 'o2').map((r) => [r.meta?.versionId, r.status])).toEqual([
       ['1', 'final'],
       ['2', 'amended']
     ])
+  })
+
+  it('indexes from the header without parsing, and a header that disagrees with its resource is not trusted once read', () => {
+    const a = compartment()
+    a.resources.put(observation('o1', '2024-01-01'))
+    a.resources.put(observation('o2', '2024-03-01'))
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, a.encodeState())
+    const map = doc.getMap<string>('resources')
+    // a writer's bug: o2's header says 2020 and another code than its JSON
+    const o2 = map.get('Observation/o2') as string
+    const json = o2.slice(o2.indexOf('\u0002') + 1)
+    doc.transact(() => map.set('Observation/o2', `${INDEX_HEADER}1577836800000\u0001final\u00010\u0001c:0000-0\u0002${json}`))
+    // a header of another version is indexed by parsing
+    const o1 = map.get('Observation/o1') as string
+    doc.transact(() => map.set('Observation/o1', o1.replace(INDEX_HEADER, '\u0001i0\u0001').replace(/\u00011704067200000\u0001/, '\u00010\u0001')))
+
+    const b = compartment()
+    b.applyUpdate(Y.encodeStateAsUpdate(doc), 'snapshot')
+    // the index believes the header until the resource is read…
+    expect(b.resources.entries('Observation').map((e) => [e.id, new Date(e.date).toISOString().slice(0, 10)])).toEqual([
+      ['o2', '2020-01-01'],
+      ['o1', '2024-01-01']
+    ])
+    // …reading it finds the disagreement; from then on the resource decides
+    expect(b.resources.get('Observation', 'o2')?.effectiveDateTime).toBe('2024-03-01')
+    expect(b.resources.entries('Observation').map((e) => e.id)).toEqual(['o1', 'o2'])
+    expect(b.resources.list('Observation', { code: `${LOINC}|8867-4` }).map((r) => r.id)).toEqual(['o1', 'o2'])
+    expect(b.resources.list('Observation', { code: '0000-0' })).toEqual([])
   })
 })
