@@ -278,7 +278,7 @@ describe('stored form', () => {
     doc.transact(() => map.set('Observation/o2', `${INDEX_HEADER}1577836800000\u0001final\u00010\u0001c:0000-0\u0002${json}`))
     // a header of another version is indexed by parsing
     const o1 = map.get('Observation/o1') as string
-    doc.transact(() => map.set('Observation/o1', o1.replace(INDEX_HEADER, '\u0001i0\u0001').replace(/\u00011704067200000\u0001/, '\u00010\u0001')))
+    doc.transact(() => map.set('Observation/o1', o1.replace(INDEX_HEADER, '\u0001i0\u0001').replace('\u00011704067200000\u0001', '\u00010\u0001')))
 
     const b = compartment()
     b.applyUpdate(Y.encodeStateAsUpdate(doc), 'snapshot')
