@@ -107,9 +107,14 @@ export interface PatientRecords {
   held(): Promise<HeldRecord>
   current(): OpenRecord | undefined
   createDemo(onProgress?: (fraction: number) => void): Promise<OpenRecord>
-  openDemo(): Promise<OpenRecord>
-  /** Opens the own record. @throws {WrongPassphraseError} for a wrong passphrase */
-  unlock(passphrase: string): Promise<OpenRecord>
+  /** Opens the demo record; `onProgress` gets the fraction of the stored record applied. */
+  openDemo(onProgress?: (fraction: number) => void): Promise<OpenRecord>
+  /**
+   * Opens the own record; `onProgress` gets the fraction of the stored record applied (a
+   * big record takes a moment).
+   * @throws {WrongPassphraseError} for a wrong passphrase
+   */
+  unlock(passphrase: string, onProgress?: (fraction: number) => void): Promise<OpenRecord>
   /**
    * Creates the person's own record on this device: a new person (root key from fresh
    * recovery entropy), their Patient resource (name, birth date), sealed under the
@@ -376,13 +381,14 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     }
   }
 
-  async function openWith(name: string, passphrase: string, demo: boolean): Promise<OpenRecord> {
+  async function openWith(name: string, passphrase: string, demo: boolean, onProgress?: (fraction: number) => void): Promise<OpenRecord> {
     if (primary !== undefined) return shown() ?? show(primary)
     const store = await createIndexedDbStore({ name })
     try {
       const vaultKey = await unlockVault(store, passphrase)
       try {
-        return await setPrimary(await open(demo ? 'demo' : 'own', demo, store, await openRecordWithVaultKey(store, vaultKey), vaultKey))
+        const session = await openRecordWithVaultKey(store, vaultKey, onProgress === undefined ? {} : { onOpenProgress: onProgress })
+        return await setPrimary(await open(demo ? 'demo' : 'own', demo, store, session, vaultKey))
       } catch (err) {
         vaultKey.fill(0)
         throw err
@@ -406,7 +412,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       await importSyntheticRecord(session, SYNTHETIC_MONTH, onProgress === undefined ? {} : { onProgress })
       return setPrimary(await open('demo', true, store, session, vaultKey))
     },
-    openDemo: () => openWith(DEMO_DB, DEMO_PASSPHRASE, true),
+    openDemo: (onProgress) => openWith(DEMO_DB, DEMO_PASSPHRASE, true, onProgress),
     async createOwn(init) {
       const name = init.name.trim()
       if (name.length === 0 || name.length > 200) throw new RangeError('name: 1..200 characters')
@@ -432,7 +438,7 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
         person.entropy.fill(0)
       }
     },
-    unlock: (passphrase) => openWith(OWN_DB, passphrase, false),
+    unlock: (passphrase, onProgress) => openWith(OWN_DB, passphrase, false, onProgress),
     async restore(req) {
       // a wrong word, passphrase or address is refused before anything is stored
       assertRestorable(req)

@@ -11,7 +11,7 @@ import { generateSigningKeyPair, openSecret, randomBytes, sealSecret, type Scryp
 import { CompartmentKind, createCompartment, mergeUpdates, type Compartment, type CompartmentKind as Kind } from '../record/index.ts'
 import { addCompartment, decodeKeyring, encodeKeyring, epochKeyOf, openVaultItem, sealVaultItem, type CompartmentKeys, type Keyring } from '../consent/index.ts'
 import { parseEnvelopeHeader } from '../envelope/index.ts'
-import { createPersistence, MAX_SNAPSHOT_BYTES, type EnvelopeStore, type LoadReport, type Persistence, type PersistableDoc } from '../storage/index.ts'
+import { createPersistence, MAX_SNAPSHOT_BYTES, type EnvelopeStore, type LoadOptions, type LoadReport, type StoredDoc, type Persistence, type PersistableDoc } from '../storage/index.ts'
 
 /** Meta record names in the store. */
 const META = { vaultKey: 'vault-key', keyring: 'keyring', device: 'device' } as const
@@ -108,13 +108,22 @@ export interface BindOptions extends RecordSessionOptions {
   deriveEpoch?: (docId: Uint8Array, epoch: number) => Uint8Array | undefined
   /** Called when a derived epoch was learnt (the keyring changed). */
   epochLearnt?: () => void
+  /** Opening: called as the stored record is applied, with the fraction done (0..1). */
+  onOpenProgress?: (fraction: number) => void
 }
 
 /**
  * Binds one compartment of `keyring` to `store`: envelopes sealed under its current epoch,
  * opened with any epoch the keyring holds; loads what is stored (never the network).
  */
-export async function bindCompartment(store: EnvelopeStore, keyring: Keyring, keys: CompartmentKeys, device: RecordSession['device'], opts: BindOptions): Promise<OpenCompartment> {
+export async function bindCompartment(
+  store: EnvelopeStore,
+  keyring: Keyring,
+  keys: CompartmentKeys,
+  device: RecordSession['device'],
+  opts: BindOptions,
+  load: LoadOptions = {}
+): Promise<OpenCompartment> {
     const hex = toHex(keys.docId)
     const allowed = opts.isAllowed
     const compartment = createCompartment({ kind: keys.kind as Kind, docId: keys.docId, ...(opts.clock === undefined ? {} : { clock: opts.clock }) })
@@ -154,13 +163,36 @@ export async function bindCompartment(store: EnvelopeStore, keyring: Keyring, ke
       }
       if (changed) opts.epochLearnt?.()
     })
-    const report = await persistence.load()
+    const report = await persistence.load(load)
     return { compartment, persistence, report }
 }
 
 async function bind(store: EnvelopeStore, keyring: Keyring, device: RecordSession['device'], opts: BindOptions): Promise<Map<Kind, OpenCompartment>> {
   const out = new Map<Kind, OpenCompartment>()
-  for (const keys of keyring.values()) out.set(keys.kind as Kind, await bindCompartment(store, keyring, keys, device, opts))
+  const onProgress = opts.onOpenProgress
+  if (onProgress === undefined) {
+    for (const keys of keyring.values()) out.set(keys.kind as Kind, await bindCompartment(store, keyring, keys, device, opts))
+    return out
+  }
+  // read every compartment first, so that progress is weighed by what each holds
+  const all = [...keyring.values()]
+  const stored = await Promise.all(all.map((keys) => store.read(keys.docId)))
+  const total = stored.reduce((n, d) => n + (d.snapshot?.length ?? 0) + d.envelopes.reduce((m, b) => m + b.length, 0), 0)
+  let before = 0
+  onProgress(0)
+  for (const [i, keys] of all.entries()) {
+    let last = 0
+    const c = await bindCompartment(store, keyring, keys, device, opts, {
+      stored: stored[i] as StoredDoc,
+      onProgress: (done) => {
+        last = done
+        onProgress(total === 0 ? 1 : Math.min(1, (before + done) / total))
+      }
+    })
+    before += last
+    out.set(keys.kind as Kind, c)
+  }
+  onProgress(1)
   return out
 }
 

@@ -264,10 +264,16 @@ export async function compressParts(parts: readonly Uint8Array[]): Promise<Uint8
  * before anything inflates; on the first error nothing more is handed over.
  * @throws {InflatedTooLargeError} if the payload declares more than `maxBytes`.
  * @throws {CompressedPayloadError} if the framing or a segment is malformed.
+ * `of` tells how many parts there are and their inflated size in all (for progress).
  * @throws whatever `onPart` throws (then the rest is not handed over).
  */
-export async function inflateParts(payload: Uint8Array, maxBytes: number, onPart: (part: Uint8Array, index: number) => void | Promise<void>): Promise<void> {
-  const { segments } = readFraming(payload, maxBytes, MAX_PART_BYTES)
+export async function inflateParts(
+  payload: Uint8Array,
+  maxBytes: number,
+  onPart: (part: Uint8Array, index: number, of: { parts: number; inflatedBytes: number }) => void | Promise<void>
+): Promise<void> {
+  const { total, segments } = readFraming(payload, maxBytes, MAX_PART_BYTES)
+  const of = { parts: segments.length, inflatedBytes: total }
   const inflate = (i: number): Promise<Uint8Array> => {
     const s = segments[i] as Segment
     // a platform inflater's buffer is handed on as it is (a part is never copied)
@@ -276,7 +282,7 @@ export async function inflateParts(payload: Uint8Array, maxBytes: number, onPart
     return inflateSegment(s.input, out, i).then(() => out)
   }
   if (platformInflater === undefined) {
-    for (let i = 0; i < segments.length; i++) await onPart(await inflate(i), i)
+    for (let i = 0; i < segments.length; i++) await onPart(await inflate(i), i, of)
     return
   }
   // keep a few parts inflating ahead of the one being applied (bounded memory)
@@ -291,7 +297,7 @@ export async function inflateParts(payload: Uint8Array, maxBytes: number, onPart
     const part = await (inflating.get(i) as Promise<Uint8Array>)
     inflating.delete(i)
     if (i + AHEAD < segments.length) inflating.set(i + AHEAD, failed(inflate(i + AHEAD)))
-    await onPart(part, i)
+    await onPart(part, i, of)
   }
 }
 

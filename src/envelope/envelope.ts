@@ -301,6 +301,7 @@ export async function openEnvelopeAsync(
  * `openEnvelopeAsync`, nothing is handed over before the signature and the AEAD tag have
  * been checked. A malformed part stops the hand-over there: the parts before it were
  * authenticated with the rest and are a prefix, in clock order, of the author's state.
+ * `share` is the part's share of the whole state (1 for a single update), for progress.
  * @throws everything `openEnvelopeAsync` throws, and whatever `onUpdate` throws.
  * @example const header = await openEnvelopeParts(bytes, keys, { maxBytes }, (u) => Y.applyUpdate(doc, u))
  */
@@ -308,15 +309,15 @@ export async function openEnvelopeParts(
   bytes: Uint8Array,
   keys: OpenKeys,
   opts: OpenOptions & { maxInflatedBytes?: number },
-  onUpdate: (update: Uint8Array) => void | Promise<void>
+  onUpdate: (update: Uint8Array, share: number) => void | Promise<void>
 ): Promise<EnvelopeHeader> {
   const p = parse(bytes, opts.maxBytes)
   await checkAuthorAndSignatureAsync(p, opts)
   const sealed = decryptVerified(p, keys)
   const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES
-  if (p.header.codec === undefined) await onUpdate(sealed)
-  else if (p.header.codec === 'deflate-raw') await onUpdate(await decompressPayload(sealed, max))
-  else await inflateParts(sealed, max, (part) => onUpdate(part))
+  if (p.header.codec === undefined) await onUpdate(sealed, 1)
+  else if (p.header.codec === 'deflate-raw') await onUpdate(await decompressPayload(sealed, max), 1)
+  else await inflateParts(sealed, max, (part, _, of) => onUpdate(part, of.inflatedBytes === 0 ? 1 / of.parts : part.length / of.inflatedBytes))
   return p.header
 }
 

@@ -33,7 +33,7 @@ import {
   type EnvelopeHeader,
   type SequenceTracker
 } from '../envelope/index.ts'
-import type { EnvelopeStore } from './port.ts'
+import type { EnvelopeStore, StoredDoc } from './port.ts'
 import { MAX_SNAPSHOT_BYTES } from './entries.ts'
 import { SnapshotMismatchError } from './errors.ts'
 
@@ -124,9 +124,20 @@ export interface ReceiveReport {
   problems: EnvelopeProblem[]
 }
 
+/** Options of `Persistence.load`. */
+export interface LoadOptions {
+  /** What the store holds for this doc, read already (e.g. to weigh several docs' progress). @default read from the store */
+  stored?: StoredDoc
+  /**
+   * Called as the stored bytes are applied: how many of them (ciphertext; a snapshot in
+   * parts counts part by part) out of all. Ends at `total` unless loading throws.
+   */
+  onProgress?: (done: number, total: number) => void
+}
+
 /** A compartment kept in a store. */
 export interface Persistence {
-  load(): Promise<LoadReport>
+  load(opts?: LoadOptions): Promise<LoadReport>
   /** Seals and stores pending local updates now. */
   flush(): Promise<void>
   /** Resolves when every local update made so far is committed; rejects if saving failed. */
@@ -185,7 +196,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
    * Opens with the size cap of the envelope's kind (read from its header first) and hands
    * its updates to `onUpdate` in order (a snapshot in parts: each part once inflated).
    */
-  const openEach = (bytes: Uint8Array, onUpdate: (update: Uint8Array) => void): Promise<EnvelopeHeader> => {
+  const openEach = (bytes: Uint8Array, onUpdate: (update: Uint8Array, share: number) => void): Promise<EnvelopeHeader> => {
     const kind = parseEnvelopeHeader(bytes, { maxBytes: Math.max(maxUpdate, maxSnapshot) }).kind
     const maxBytes = kind === 'snapshot' ? maxSnapshot : maxUpdate
     return openEnvelopeParts(bytes, openKeys, isAllowed === undefined ? { maxBytes, maxInflatedBytes } : { maxBytes, maxInflatedBytes, isAllowed }, onUpdate)
@@ -288,30 +299,50 @@ export function createPersistence(init: PersistenceInit): Persistence {
   }
 
   /** Verifies, decrypts and applies one envelope already in seq order. */
-  async function applyEnvelope(bytes: Uint8Array): Promise<void> {
+  async function applyEnvelope(bytes: Uint8Array, onShare?: (share: number) => void): Promise<void> {
     // a snapshot in parts: each part is applied while the next ones inflate
-    const header = await openEach(bytes, (u) => doc.applyUpdate(u, FROM_STORE))
+    const header = await openEach(bytes, (u, share) => {
+      doc.applyUpdate(u, FROM_STORE)
+      onShare?.(share)
+    })
     if (header.kind === 'snapshot' && header.covers !== undefined) tracker.advance(header.covers)
   }
 
   return {
-    load: () =>
+    load: (opts = {}) =>
       serial(async () => {
-        const stored = await store.read(docId)
+        const stored = opts.stored ?? (await store.read(docId))
         const problems: EnvelopeProblem[] = []
         tracker = createSequenceTracker()
         let snapshot = false
+        const onProgress = opts.onProgress
+        const total = (stored.snapshot?.length ?? 0) + stored.envelopes.reduce((n, b) => n + b.length, 0)
+        let done = 0
         if (stored.snapshot !== undefined) {
+          const snapBytes = stored.snapshot.length
+          let snapShare = 0
           try {
-            await applyEnvelope(stored.snapshot)
+            await applyEnvelope(
+              stored.snapshot,
+              onProgress === undefined
+                ? undefined
+                : (share) => {
+                    snapShare = Math.min(1, snapShare + share)
+                    onProgress(Math.round(snapBytes * snapShare), total)
+                  }
+            )
             snapshot = true
           } catch (err) {
             problems.push(problemOf(err, safeHeader(stored.snapshot)))
           }
+          done = snapBytes
+          onProgress?.(done, total)
         }
         let envelopes = 0
         const waiting = new Set<Held>()
         for (const bytes of stored.envelopes) {
+          done += bytes.length
+          onProgress?.(done, total)
           let item: Held
           try {
             // verify and decrypt before the envelope may advance the vector
@@ -337,6 +368,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
           applyAll(item.updates)
           envelopes++
         }
+        onProgress?.(total, total)
         // never reuse one of our own seqs, even past a damaged or held envelope
         nextSeq = (tracker.vector().get(me) ?? 0) + 1
         for (const h of [stored.snapshot, ...stored.envelopes].map((b) => (b === undefined ? undefined : safeHeader(b)))) {

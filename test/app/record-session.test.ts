@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRecordSession, openRecordSession, NoRecordError, type RecordSession } from '../../src/app/record-session.ts'
+import { createRecordSession, openRecordSession, openRecordWithVaultKey, unlockVault, NoRecordError, type RecordSession } from '../../src/app/record-session.ts'
 import { createSqliteStore } from '../../src/storage/sqlite.ts'
 import type { Compartment, FhirResource } from '../../src/record/index.ts'
 import { validResources } from '../record/helpers.ts'
@@ -66,6 +66,33 @@ describe('record session', () => {
     const again = await openRecordSession(store, 'correct horse', fast)
     for (const c of again.compartments.values()) expect(c.report.problems).toEqual([])
     expect(readAll(again)).toEqual(before)
+    expect(again.get('core').resources.get('AllergyIntolerance', 'a1')?.code).toEqual({ text: MARKER })
+    await again.close()
+    await store.close()
+  })
+
+  it('reports the progress of opening, weighed by what each compartment holds, from 0 to 1', async () => {
+    const path = newPath()
+    let store = createSqliteStore({ path })
+    const s = await createRecordSession(store, 'correct horse', fast)
+    s.get('core').resources.put(allergy('a1', MARKER))
+    for (let i = 0; i < 20_000; i++) s.get('vitals').series.append('8867-4', 'strap-1', BASE + i * 1000, 60 + (i % 40), '/min')
+    s.get('vitals').series.flush()
+    await s.whenSaved()
+    await s.compact()
+    for (let i = 0; i < 3; i++) s.get('notes').resources.put(allergy(`n${i}`, 'later'))
+    await s.whenSaved()
+    await s.close()
+    await store.close()
+
+    store = createSqliteStore({ path })
+    const seen: number[] = []
+    const again = await openRecordWithVaultKey(store, await unlockVault(store, 'correct horse'), { ...fast, onOpenProgress: (f) => void seen.push(f) })
+    expect(seen[0]).toBe(0)
+    expect(seen.at(-1)).toBe(1)
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+    // the vitals compartment holds most bytes: its snapshot moves the bar most
+    expect(new Set(seen).size).toBeGreaterThan(3)
     expect(again.get('core').resources.get('AllergyIntolerance', 'a1')?.code).toEqual({ text: MARKER })
     await again.close()
     await store.close()

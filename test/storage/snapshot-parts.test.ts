@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCompartment, type Compartment } from '../../src/record/index.ts'
-import { createMemoryStore, createPersistence, type DocKeys, type EnvelopeStore, type PersistableDoc } from '../../src/storage/index.ts'
+import { createMemoryStore, createPersistence, type DocKeys, type EnvelopeStore, type LoadOptions, type PersistableDoc } from '../../src/storage/index.ts'
 import { createSqliteStore } from '../../src/storage/sqlite.ts'
 import { generateSigningKeyPair, newDocId, newEpochKey } from '../../src/crypto/index.ts'
 import { parseEnvelopeHeader } from '../../src/envelope/index.ts'
@@ -37,10 +37,10 @@ function persistable(c: Compartment): PersistableDoc {
   }
 }
 
-async function open(store: EnvelopeStore, docId: DocId, keys: DocKeys, clientId?: number) {
+async function open(store: EnvelopeStore, docId: DocId, keys: DocKeys, clientId?: number, load?: LoadOptions) {
   const c = createCompartment({ kind: 'vitals', docId, ...(clientId === undefined ? {} : { clientId }) })
   const persistence = createPersistence({ docId, doc: persistable(c), store, keys, batchMs: 5 })
-  const report = await persistence.load()
+  const report = await persistence.load(load)
   return { c, persistence, report }
 }
 
@@ -87,8 +87,17 @@ describe('snapshot in parts', () => {
     await store.close()
 
     const again = createSqliteStore({ path })
-    const b = await open(again, docId, keysFor(key, device))
+    // opening reports its progress part by part, up to the whole
+    const progress: Array<[number, number]> = []
+    const b = await open(again, docId, keysFor(key, device), undefined, { onProgress: (done, total) => void progress.push([done, total]) })
     expect(b.report).toMatchObject({ snapshot: true, problems: [] })
+    const total = stored.snapshot!.length
+    expect(progress.every(([, t]) => t === total)).toBe(true)
+    expect(progress.at(-1)).toEqual([total, total])
+    const dones = progress.map(([d]) => d)
+    expect(dones).toEqual([...dones].sort((x, y) => x - y))
+    // one step per part at least (the state is more than one 4 MiB part), not a jump from nothing to all
+    expect(new Set(dones.filter((d) => d > 0 && d < total)).size).toBeGreaterThanOrEqual(1)
     sameRecord(a.c, b.c)
     await again.close()
 
