@@ -23,7 +23,7 @@ import { createSqliteStore } from '../src/storage/sqlite.ts'
 import { compressPayload, decompressPayload } from '../src/envelope/index.ts'
 import type { EnvelopeStore } from '../src/storage/index.ts'
 import { withBrowser } from './browser-harness.ts'
-import type { OpenBreakdown, StorageFigures } from './browser/entries.ts'
+import type { OpenBreakdown, ReceiveFigures, StorageFigures } from './browser/entries.ts'
 import { formatRows, type BenchRow } from './report.ts'
 
 setFlagsFromString('--expose-gc')
@@ -139,7 +139,7 @@ export default async function run(): Promise<BenchRow[]> {
     )
 
     if (process.env['PHR_BENCH_BROWSER'] !== '0') {
-      let browser: StorageFigures & { breakdown: OpenBreakdown; heapAfterOpen: number }
+      let browser: StorageFigures & { breakdown: OpenBreakdown; heapAfterOpen: number; receive: ReceiveFigures }
       try {
         browser = await withBrowser(async (call) => {
           // the page server reloads the page when a file under the repository changes; a call
@@ -155,8 +155,9 @@ export default async function run(): Promise<BenchRow[]> {
           }
           const figures = (await again('storageOpen')) as StorageFigures
           const breakdown = (await again('openBreakdown', figures.name)) as OpenBreakdown
+          const receive = (await again('receiveResponsiveness', figures.name)) as ReceiveFigures
           await call('reload')
-          return { ...figures, breakdown, heapAfterOpen: (await again('heapAfterOpen', figures.name)) as number }
+          return { ...figures, breakdown, receive, heapAfterOpen: (await again('heapAfterOpen', figures.name)) as number }
         })
       } catch (err) {
         // keep the Node figures: print them, then fail the run
@@ -174,6 +175,14 @@ export default async function run(): Promise<BenchRow[]> {
         { name: 'our IndexedDB open into bare Y.Docs (Chromium)', value: ours, unit: 'ms', baselineName: 'y-indexeddb open of the same docs', baseline: yidb, ratio: ours / yidb, target: '≤ 1.3', met: ours / yidb <= 1.3 },
         { name: 'import the 10-year record (Chromium, IndexedDB)', value: browser.importMs / 1000, unit: 's' },
         { name: browser.heapAfterOpen > 0 ? 'heap after open (Chromium)' : 'heap after open (Chromium): measurement failed (the page freed more than the open added)', value: browser.heapAfterOpen / MB, unit: 'MB', baselineName: 'state bytes in the snapshots', baseline: browser.stateBytes / MB, ratio: browser.heapAfterOpen / browser.stateBytes, target: '≤ 4 and ≤ 100 MB', met: browser.heapAfterOpen > 0 && browser.heapAfterOpen / browser.stateBytes <= 4 && browser.heapAfterOpen <= 100 * MB },
+        {
+          name: `longest event-loop wait while a peer's snapshot is received (Chromium, ${browser.receive.stateMb.toFixed(1)} MB of state, in ${(browser.receive.receiveMs / 1000).toFixed(1)} s)`,
+          value: browser.receive.maxDelayMs,
+          unit: 'ms',
+          baselineName: 'the same parts applied in one go',
+          baseline: browser.receive.oneGoMs,
+          ratio: browser.receive.maxDelayMs / browser.receive.oneGoMs
+        },
         { name: 'stored snapshot bytes (Chromium, compressed, sealed)', value: browser.snapshotBytes / MB, unit: 'MB', baselineName: 'state bytes', baseline: browser.stateBytes / MB, ratio: browser.snapshotBytes / browser.stateBytes }
       )
     }

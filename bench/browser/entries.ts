@@ -5,9 +5,9 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { SYNTHETIC_TEN_YEARS } from '../../src/record/index.ts'
-import { createIndexedDbStore, createPersistence, type EnvelopeStore } from '../../src/storage/index.ts'
+import { createIndexedDbStore, createMemoryStore, createPersistence, type EnvelopeStore } from '../../src/storage/index.ts'
 import { compressParts, inflateParts, openEnvelopeParts } from '../../src/envelope/index.ts'
-import { epochKeyOf } from '../../src/consent/index.ts'
+import { epochKeyOf, type CompartmentKeys } from '../../src/consent/index.ts'
 import { createRecordSession, openRecordWithVaultKey, openVaultContents, unlockVault } from '../../src/app/record-session.ts'
 import { importSyntheticRecord } from '../../src/app/demo.ts'
 import { persistableYDoc } from '../../test/helpers/ydoc.ts'
@@ -169,4 +169,80 @@ export async function openBreakdown(name: string): Promise<OpenBreakdown> {
   await store.close()
   return out
 }
+/** What `receiveResponsiveness` measured. */
+export interface ReceiveFigures {
+  /** Longest wait of a 0-ms timer on the page while the snapshot was received (verified, stored, applied). */
+  maxDelayMs: number
+  /** The whole receive, ms. */
+  receiveMs: number
+  /** Baseline: applying the same parts in one go (what the page would freeze for without slices). */
+  oneGoMs: number
+  /** Megabytes of state received. */
+  stateMb: number
+}
+
+/** Measures the longest event-loop wait while `work` runs: a 0-ms timer re-armed each time it fires. */
+async function probeWhile(work: () => Promise<void>): Promise<number> {
+  let max = 0
+  let running = true
+  let due = performance.now()
+  const tick = (): void => {
+    const now = performance.now()
+    max = Math.max(max, now - due)
+    if (!running) return
+    due = performance.now()
+    setTimeout(tick, 0)
+  }
+  setTimeout(tick, 0)
+  await work()
+  running = false
+  return max
+}
+
+/**
+ * A second device receiving the biggest compartment's snapshot from a peer, as sync hands
+ * it over (`Persistence.receive`): how long the page stays unresponsive at most.
+ */
+export async function receiveResponsiveness(name: string): Promise<ReceiveFigures> {
+  const store = await createIndexedDbStore({ name })
+  const vaultKey = await unlockVault(store, 'bench')
+  const { keyring, device } = await openVaultContents(store, vaultKey)
+  let biggest: { keys: CompartmentKeys; snapshot: Uint8Array } | undefined
+  for (const keys of keyring.values()) {
+    const snapshot = (await store.read(keys.docId)).snapshot
+    if (snapshot !== undefined && (biggest === undefined || snapshot.length > biggest.snapshot.length)) biggest = { keys, snapshot }
+  }
+  await store.close()
+  if (biggest === undefined) throw new Error('no snapshot in the bench record')
+  const { keys, snapshot } = biggest
+  const epochKey = (d: Uint8Array, e: number): Uint8Array | undefined => epochKeyOf(keyring, d, e)
+  const parts: Uint8Array[] = []
+  await openEnvelopeParts(snapshot, { epochKey }, { maxBytes: 1 << 30 }, (u) => void parts.push(u))
+  const oneGoMs = await median(3, async () => {
+    const doc = new Y.Doc()
+    const t = performance.now()
+    for (const u of parts) Y.applyUpdate(doc, u)
+    return performance.now() - t
+  })
+  const runs: Array<{ maxDelayMs: number; receiveMs: number }> = []
+  for (let i = 0; i < 3; i++) {
+    const p = createPersistence({
+      docId: keys.docId,
+      doc: persistableYDoc(new Y.Doc()),
+      store: createMemoryStore(),
+      keys: { author: device, sealing: () => ({ epoch: keys.current, key: keys.epochs.get(keys.current)! }), epochKey }
+    })
+    await p.load()
+    const t = performance.now()
+    const maxDelayMs = await probeWhile(async () => {
+      const r = await p.receive([snapshot])
+      if (r.applied !== 1) throw new Error(`receive applied ${r.applied}`)
+    })
+    runs.push({ maxDelayMs, receiveMs: performance.now() - t })
+  }
+  runs.sort((a, b) => a.maxDelayMs - b.maxDelayMs)
+  const mid = runs[1] as { maxDelayMs: number; receiveMs: number }
+  return { ...mid, oneGoMs, stateMb: parts.reduce((n, u) => n + u.length, 0) / (1 << 20) }
+}
+
 export { timelineSetup, timelineFirstRender, timelineScroll, timelineSearch } from './timeline.ts'

@@ -108,6 +108,12 @@ export interface EnvelopeProblem {
   message: string
 }
 
+/** Longest run of applying received updates before the page gets the thread back, ms. */
+const APPLY_SLICE_MS = 8
+
+/** Resolves in a new task (after input and paint had their turn). */
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+
 /** What `load()` found. */
 export interface LoadReport {
   snapshot: boolean
@@ -416,9 +422,18 @@ export function createPersistence(init: PersistenceInit): Persistence {
           tracker = createSequenceTracker({ vector: saved })
           throw err
         }
+        // a big batch (a whole snapshot from a peer) is applied in slices between which the
+        // page handles input and paints; one update (a snapshot part, ~4 MiB) is the smallest slice
+        let slice = performance.now()
         for (const r of ready) {
           if (r.updates === undefined) continue
-          applyAll(r.updates)
+          for (const u of r.updates) {
+            if (performance.now() - slice > APPLY_SLICE_MS) {
+              await nextTask()
+              slice = performance.now()
+            }
+            doc.applyUpdate(u, FROM_STORE)
+          }
           report.applied++
         }
         stored(ready.map((r) => r.bytes))

@@ -101,11 +101,18 @@ describe('snapshot in parts', () => {
     sameRecord(a.c, b.c)
     await again.close()
 
-    // another device receives the snapshot (as a peer or a mailbox hands it over)
+    // another device receives the snapshot (as a peer or a mailbox hands it over); the page
+    // gets the thread back between parts (a timer runs between two parts being applied)
     const other = await open(createMemoryStore(), docId, keysFor(key))
-    const r = await other.persistence.receive([stored.snapshot!])
+    const events: string[] = []
+    other.c.onUpdate(() => void events.push('part'))
+    const timer = setInterval(() => events.push('tick'), 0)
+    const r = await other.persistence.receive([stored.snapshot!]).finally(() => clearInterval(timer))
     expect(r).toMatchObject({ applied: 1, problems: [] })
     sameRecord(a.c, other.c)
+    const first = events.indexOf('part')
+    expect(events.lastIndexOf('part')).toBeGreaterThan(first)
+    expect(events.slice(first, events.lastIndexOf('part'))).toContain('tick')
   }, 180_000)
 
   it('a small compartment stays one compressed update', async () => {
