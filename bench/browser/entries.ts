@@ -170,3 +170,4 @@ export async function openBreakdown(name: string): Promise<OpenBreakdown> {
   return out
 }
 export { timelineSetup, timelineFirstRender, timelineScroll, timelineSearch } from './timeline.ts'
+export { importFhirResponsiveness, importAppleResponsiveness } from './import.ts'

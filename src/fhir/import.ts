@@ -209,7 +209,7 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
 export interface SlicedImportOptions {
   /** Work this long at most before giving the page a turn. @default 12 */
   readonly sliceMs?: number
-  /** Resources stored per transaction. @default 64 */
+  /** Resources stored per transaction. @default 16 */
   readonly storeBatch?: number
   /** Gives the page a turn. @default a `setTimeout(0)` */
   readonly yieldToPage?: () => Promise<void>
@@ -231,7 +231,7 @@ export async function importPreparedInSlices(prepared: PreparedBundle, init: Imp
   const sliceMs = opts.sliceMs ?? 12
   const now = opts.now ?? (() => performance.now())
   const yieldToPage = opts.yieldToPage ?? ((): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0)))
-  const steps = importSteps(prepared, init, opts.storeBatch ?? 64)
+  const steps = importSteps(prepared, init, opts.storeBatch ?? 16)
   let last = now()
   for (;;) {
     const r = steps.next()
@@ -244,7 +244,7 @@ export async function importPreparedInSlices(prepared: PreparedBundle, init: Imp
 }
 
 /** How many entries a step handles between two points where a sliced import may pause. */
-const STEP_EVERY = 32
+const STEP_EVERY = 4
 
 /**
  * Steps 3–6 of the import as a generator that pauses (yields) every few entries; resources
