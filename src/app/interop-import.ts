@@ -300,17 +300,21 @@ export async function importFile(components: FileImportComponents, file: Blob, o
         last = performance.now()
       }
     }
+    const series = compartment('vitals').series
     for (let i = 0; i < b.samples.length; i++) {
       const [code, device, t, value, unit] = b.samples[i] as AppleHealthBatch['samples'][number]
       sink.sample(code, device, t, value, unit)
-      if ((i & 255) === 255) await turn()
+      if ((i & 255) === 255) {
+        // the buffered samples go into the record a few hundred at a time, not all at the end
+        if ((i & 1023) === 1023) series.flush()
+        await turn()
+      }
     }
     for (const o of b.observations) {
       sink.observation(o)
       await turn()
     }
-    // the buffered samples go into the record batch by batch, not all at the end
-    compartment('vitals').series.flush()
+    series.flush()
   }
   // once a batch is applied the import runs to its end: the signal is not passed on
   const result: AppleHealthCounts = await worker.run(
