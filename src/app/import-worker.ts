@@ -40,7 +40,7 @@ function inPageClient(): ImportClient {
   return createImportClient({
     postMessage: (m) => ch.port1.postMessage(m),
     addEventListener: (t: 'message' | 'error', l: (e: never) => void) => ch.port1.addEventListener(t as 'message', l as (e: MessageEvent) => void)
-  } as ImportPort)
+  })
 }
 
 /**

@@ -39,7 +39,7 @@ async function setup(): Promise<{ store: EnvelopeStore; el: Panel; r: ShadowRoot
   const store = await createIndexedDbStore({ name: `phr-test-pass-${Math.random().toString(36).slice(2)}` })
   stores.push(store)
   const s = await createRecordSession(store, OLD, fast)
-  const allergy = s.get('core').resources.put({ resourceType: 'AllergyIntolerance', id: 'a1', patient: { reference: 'Patient/p1' }, code: { text: 'penicillin' } } as FhirResource)
+  const allergy = s.get('core').resources.put({ resourceType: 'AllergyIntolerance', id: 'a1', patient: { reference: 'Patient/p1' }, code: { text: 'penicillin' } })
   await s.whenSaved()
   await s.close()
   const el = document.createElement('phr-passphrase-change') as Panel
