@@ -133,6 +133,7 @@ export async function importFhirResponsiveness(resources: number): Promise<Impor
   const file = await fileOf(text, 'application/json')
   const w = await watched(() => importFile({ session: viaWorker, audit, importWorker: worker }, file))
   await viaWorker.close()
+  if (worker.readsOnPage()) throw new Error('the import worker did not start: the figures would be of the page')
   worker.close()
   // baseline: what the page did before, in one go — JSON.parse and importBundle on the page
   const onPage = await record()
@@ -156,6 +157,7 @@ export async function importAppleResponsiveness(records: number): Promise<Import
   const file = await fileOf(xml, 'text/xml')
   const w = await watched(() => importFile({ session: viaWorker, audit, importWorker: worker }, file))
   await viaWorker.close()
+  if (worker.readsOnPage()) throw new Error('the import worker did not start: the figures would be of the page')
   worker.close()
   // baseline: both passes (check, then into the record) on the page, in one go
   const onPage = await record()

@@ -16,6 +16,8 @@ export interface ImportWorker {
    * run again (`retry()` true: nothing was applied yet), runs it again on the page.
    */
   run<T>(fn: (client: ImportClient) => Promise<T>, retry?: () => boolean): Promise<T>
+  /** Whether files are read on the page from now on (no worker could start, or it failed). */
+  readsOnPage(): boolean
   /** Ends the worker. */
   close(): void
 }
@@ -98,6 +100,7 @@ export function lazyImportWorker(init: ImportWorkerInit = {}): ImportWorker {
         if (busy === 0) idle = setTimeout(stop, idleMs)
       }
     },
+    readsOnPage: () => broken,
     close() {
       clearTimeout(idle)
       stop()
