@@ -246,3 +246,4 @@ export async function receiveResponsiveness(name: string): Promise<ReceiveFigure
 }
 
 export { timelineSetup, timelineFirstRender, timelineScroll, timelineSearch } from './timeline.ts'
+export { importFhirResponsiveness, importAppleResponsiveness } from './import.ts'

@@ -76,6 +76,7 @@ export {
 } from './telemonitor.ts'
 export { requestAlertNotifications, type AlertNotification } from './alert-notifications.ts'
 export { RecordAlreadyHeldError, BackupDamagedError, BackupFormatError, BackupTooLargeError, type RecordBackups, type BackupDownload } from './backup.ts'
+export { WeakPassphraseError, PassphraseChangedMeanwhileError, MIN_PASSPHRASE_LENGTH, MAX_PASSPHRASE_LENGTH } from './passphrase-change.ts'
 export type { PatientAlerts, PatientAlert } from './patient-alerts.ts'
 export {
   ImportFileKindError,

@@ -8,23 +8,33 @@
  * first write; an Apple Health export is streamed twice — once to check that the XML is
  * whole and well-formed (a null sink), then into the record — so a cut or malformed export
  * says so and leaves the record as it was. The file is always read as a stream (never as one
- * string for XML), and the loop yields to the page every `YIELD_EVERY_MS` so that the
- * progress bar moves and the page stays responsive.
+ * string for XML).
+ *
+ * The reading runs in the import worker (`import-worker.ts`; on the page when no worker can
+ * start): JSON parsing and the Bundle's checks, the XML parser, the inflating of a zip entry.
+ * The page only applies what comes back — duplicates, references and storing for FHIR
+ * (`importPreparedInSlices`), samples and Observations for Apple Health — in slices that give
+ * it a turn every `YIELD_EVERY_MS`, so input stays answered while an import runs. Every
+ * decision is made before the first write; once writing started it runs to the end (the
+ * abort signal is not checked in between), in transactions of a few dozen resources.
  */
 import { PhrError, InputTooLargeError } from '../lib/index.ts'
 import {
-  BundleFormatError,
-  createAppleHealthImporter,
   DEFAULT_MAX_BUNDLE_BYTES,
+  fhirJsonAsBundle,
   importBundle,
+  importPreparedInSlices,
+  parseFhirJson,
+  readPreparedEntries,
   recordSink,
-  type AppleHealthResult,
-  type AppleHealthSink,
+  type AppleHealthBatch,
+  type AppleHealthCounts,
   type ImportReport
 } from '../fhir/index.ts'
 import type { CompartmentKind, FhirResource } from '../record/index.ts'
 import type { RecordSession } from './record-session.ts'
 import { looksLikeZip, readZipEntries, zipEntryStream, type ZipEntry } from './interop-zip.ts'
+import { lazyImportWorker, type ImportWorker } from './import-worker.ts'
 
 /** The file is neither FHIR JSON nor an Apple Health export (nothing was changed). */
 export class ImportFileKindError extends PhrError {
@@ -84,10 +94,10 @@ const SLICE_BYTES = 16 * 1024
 /** The import gives the page a turn at least this often. */
 export const YIELD_EVERY_MS = 12
 
-const yieldToPage = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+/** Observations stored per transaction while applying an Apple Health batch. */
+const APPLE_STORE_BATCH = 50
 
-/** A sink that writes nothing: the first pass of an Apple Health import only checks the file. */
-const nullSink: AppleHealthSink = { sample: () => undefined, observation: () => undefined }
+const yieldToPage = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
 
 /**
  * Streams `source` through `write`, reporting `read bytes / totalBytes`, yielding to the page
@@ -155,21 +165,8 @@ async function sniff(file: Blob): Promise<'json' | 'xml' | 'zip'> {
   throw new ImportFileKindError('file: neither FHIR JSON, nor an Apple Health export (export.xml or export.zip)')
 }
 
-/** A FHIR JSON value as a readable Bundle: a single resource becomes a one-entry collection. */
-function asBundle(json: unknown): unknown {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new BundleFormatError('file: the JSON is not an object')
-  const rt = (json as { resourceType?: unknown }).resourceType
-  if (typeof rt !== 'string' || rt === '') throw new BundleFormatError('file: the JSON has no resourceType, so it is not FHIR')
-  return rt === 'Bundle' ? json : { resourceType: 'Bundle', type: 'collection', entry: [{ resource: json }] }
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    throw new BundleFormatError(`${what}: not JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err })
-  }
-}
+const asBundle = fhirJsonAsBundle
+const parseJson = parseFhirJson
 
 const add = (counts: Record<string, number>, key: string, n = 1): void => {
   counts[key] = (counts[key] ?? 0) + n
@@ -192,6 +189,8 @@ export interface FileImportComponents {
   readonly session: RecordSession
   /** Records an audit entry (the import is one). */
   readonly audit: (action: string, actor: string, details: Record<string, string | number>) => void
+  /** Where files are read. @default a worker of its own (see `import-worker.ts`) */
+  readonly importWorker?: ImportWorker
 }
 
 /**
@@ -227,43 +226,50 @@ export async function importFhirJson(components: FileImportComponents, json: unk
  */
 export async function importFile(components: FileImportComponents, file: Blob, onProgress?: (p: ImportProgress) => void, signal?: AbortSignal): Promise<ImportSummary> {
   const { session } = components
+  const worker = components.importWorker ?? lazyImportWorker()
   const compartment = (kind: CompartmentKind): ReturnType<RecordSession['get']> => session.get(kind)
   const kind = await sniff(file)
   const progress = (phase: ImportPhase, fraction: number): void => onProgress?.({ phase, fraction: Math.min(1, Math.max(0, fraction)) })
 
   if (kind === 'json') {
     if (file.size > DEFAULT_MAX_BUNDLE_BYTES) throw new InputTooLargeError(`file: over ${DEFAULT_MAX_BUNDLE_BYTES} bytes`)
-    const text = await readText(file.stream(), DEFAULT_MAX_BUNDLE_BYTES, (n) => progress(ImportPhase.reading, n / Math.max(1, file.size)), signal)
-    await yieldToPage()
-    const parseStart = performance.now()
-    const json = parseJson(text, 'file')
-    performance.measure('phr-import:json-parse', { start: parseStart, end: performance.now() })
+    const readStart = performance.now()
+    // read, parsed and prepared in the worker: throws BundleFormatError before anything is written
+    const read = await worker.run((c) => c.prepareFhir(file, DEFAULT_MAX_BUNDLE_BYTES, { onProgress: (f) => progress(ImportPhase.reading, f), ...(signal === undefined ? {} : { signal }) }))
+    const entries = await readPreparedEntries(read.entries, YIELD_EVERY_MS)
+    performance.measure('phr-import:worker-read', { start: readStart, end: performance.now() })
+    signal?.throwIfAborted()
     progress(ImportPhase.importing, 0)
-    await yieldToPage()
-    return importFhirJson(components, json, (f) => progress(ImportPhase.importing, f), 'file')
+    const started = performance.now()
+    const report = await importPreparedInSlices(
+      { total: read.total, rejected: read.rejected, entries },
+      { compartment, onProgress: (done, total) => progress(ImportPhase.importing, done / Math.max(1, total)) },
+      { sliceMs: YIELD_EVERY_MS, yieldToPage }
+    )
+    performance.measure('phr-import:bundle', { start: started, end: performance.now() })
+    await session.whenSaved()
+    components.audit('import', 'self', { what: 'fhir', from: 'file', stored: report.stored.length, duplicates: report.duplicates.length, rejected: report.rejected.length })
+    return { format: 'fhir', total: report.total, ...fhirSummary(report), rejected: report.rejected.map((r) => ({ index: r.index, reason: r.reason })), unresolved: report.unresolved.length }
   }
 
   // Apple Health: export.xml alone, or inside export.zip
-  let xml: () => Promise<ReadableStream<Uint8Array>>
-  let xmlSize = file.size
+  let xmlEntry: ZipEntry | undefined
   let clinical: ZipEntry[] = []
   if (kind === 'zip') {
     const entries = await readZipEntries(file)
     const main = entries.find((e) => /(^|\/)export\.xml$/.test(e.name))
     if (main === undefined) throw new ImportFileKindError('zip: holds no export.xml, so it is not an Apple Health export')
-    xml = () => zipEntryStream(file, main)
-    xmlSize = main.size
+    xmlEntry = main
     clinical = entries.filter((e) => /(^|\/)clinical-records\/[^/]+\.json$/.test(e.name)).slice(0, MAX_CLINICAL_RECORDS)
-  } else {
-    xml = () => Promise.resolve(file.stream())
   }
   const share = clinical.length > 0 ? 0.45 : 0.5
 
-  // pass 1: is the whole export well-formed? (writes nothing)
-  const check = createAppleHealthImporter({ sink: nullSink })
-  await pump(await xml(), (c) => check.write(c), (n) => progress(ImportPhase.checking, n / Math.max(1, xmlSize)), signal)
-  const checked = check.end()
-  if (!checked.complete && checked.error !== undefined) throw checked.error
+  const opts = (phase: ImportPhase, from: number, share: number): { onProgress: (f: number) => void; signal?: AbortSignal } => ({
+    onProgress: (f) => progress(phase, from + share * f),
+    ...(signal === undefined ? {} : { signal })
+  })
+  // pass 1, in the worker: is the whole export well-formed? (writes nothing; throws AppleHealthFormatError or AppleHealthTruncatedError)
+  await worker.run((c) => c.checkAppleHealth(file, xmlEntry, opts(ImportPhase.checking, 0, 1)))
 
   // clinical records: read and parsed before anything is written
   const clinicalEntries: unknown[] = []
@@ -281,12 +287,40 @@ export async function importFile(components: FileImportComponents, file: Blob, o
     }
   }
 
-  // pass 2: into the record
-  const sink = recordSink({ compartment })
+  // pass 2: parsed in the worker, applied here in slices
+  const sink = recordSink({ compartment, batchSize: APPLE_STORE_BATCH })
   const patientId = session.get('core').resources.list('Patient')[0]?.id
-  const imp = createAppleHealthImporter({ sink, ...(patientId === undefined ? {} : { subject: { reference: `Patient/${patientId}` } }) })
-  await pump(await xml(), (c) => imp.write(c), (n) => progress(ImportPhase.importing, share + share * (n / Math.max(1, xmlSize))), signal)
-  const result: AppleHealthResult = imp.end()
+  let applied = false
+  const apply = async (b: AppleHealthBatch): Promise<void> => {
+    applied = true
+    let last = performance.now()
+    const turn = async (): Promise<void> => {
+      if (performance.now() - last > YIELD_EVERY_MS) {
+        await yieldToPage()
+        last = performance.now()
+      }
+    }
+    const series = compartment('vitals').series
+    for (let i = 0; i < b.samples.length; i++) {
+      const [code, device, t, value, unit] = b.samples[i] as AppleHealthBatch['samples'][number]
+      sink.sample(code, device, t, value, unit)
+      if ((i & 255) === 255) {
+        // the buffered samples go into the record a few hundred at a time, not all at the end
+        if ((i & 1023) === 1023) series.flush()
+        await turn()
+      }
+    }
+    for (const o of b.observations) {
+      sink.observation(o)
+      await turn()
+    }
+    series.flush()
+  }
+  // once a batch is applied the import runs to its end: the signal is not passed on
+  const result: AppleHealthCounts = await worker.run(
+    (c) => c.streamAppleHealth(file, xmlEntry, patientId === undefined ? undefined : { reference: `Patient/${patientId}` }, apply, { onProgress: (f) => progress(ImportPhase.importing, share + share * f) }),
+    () => !applied
+  )
   const counts = sink.flush()
   const stored: Record<string, number> = {}
   const duplicates: Record<string, number> = {}

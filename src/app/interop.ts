@@ -11,6 +11,7 @@ import { createRecordExport, exportableKinds, type ExportFile, type PrintableSum
 import { importFhirJson, importFile, type ImportProgress, type ImportSummary } from './interop-import.ts'
 import { createRecordShl, openShlink, type OpenedLink, type RecordShl } from './interop-shl.ts'
 import type { RecordSession } from './record-session.ts'
+import { lazyImportWorker } from './import-worker.ts'
 
 export { ImportFileKindError, ImportPhase, type ImportProgress, type ImportSummary, type ImportRejected } from './interop-import.ts'
 export { NoPatientError, type ExportFile, type PrintableSummary, type SummarySection, type SummaryRow } from './interop-export.ts'
@@ -75,6 +76,8 @@ export function createRecordInterop(components: RecordInteropComponents): Record
   const { session, audit } = components
   const clock = components.clock ?? Date.now
   const exporter = createRecordExport({ session, audit, clock })
+  // files are read in a worker of this record's, started on the first import
+  const importWorker = lazyImportWorker()
   const links = createRecordShl({
     session,
     vaultKey: components.vaultKey,
@@ -86,7 +89,7 @@ export function createRecordInterop(components: RecordInteropComponents): Record
     clock
   })
   return {
-    importFile: (file, onProgress, signal) => importFile({ session, audit }, file, onProgress, signal),
+    importFile: (file, onProgress, signal) => importFile({ session, audit, importWorker }, file, onProgress, signal),
     exportableKinds: () => exportableKinds(session),
     exportBundle: (kinds) => exporter.bundle(kinds ?? exportableKinds(session)),
     exportIps: () => exporter.ipsFile(),

@@ -36,6 +36,7 @@ import { CallNotAllowedError } from '../consult/index.ts'
 import { createConsultations, type Consultations } from './consultations.ts'
 import { assertRestorable, ownRecordKeyring, restoreOwnRecord } from './restore.ts'
 import { createRecordInterop, type RecordInterop } from './interop.ts'
+import { changeVaultPassphrase } from './passphrase-change.ts'
 
 /** Which record this device holds. */
 export const HeldRecord = {
@@ -88,6 +89,13 @@ export interface OpenRecord {
   readonly interop: RecordInterop
   /** Emergency (break-glass) access: the opt-in and its automatic decisions. */
   readonly breakGlass: PatientBreakGlass
+  /**
+   * Changes the passphrase that opens this record on this device (see `passphrase-change.ts`):
+   * the vault key is sealed again under the new one; everything else stays as it is.
+   * @throws {WeakPassphraseError | WrongPassphraseError | PassphraseChangedMeanwhileError} with nothing changed
+   * @throws {RangeError} for the demo record (its passphrase is public) and a dependent's (the guardian's vault holds its key)
+   */
+  changePassphrase(current: string, next: string): Promise<void>
 }
 
 /** One record this device shows, for the record switcher. */
@@ -341,6 +349,11 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
       prescriptions: () => listPrescriptions([...session.compartments].map(([kind, c]) => [kind, c.compartment] as const), { trustList, now: Date.now }),
       alerts,
       breakGlass,
+      async changePassphrase(current, next) {
+        if (demo) throw new RangeError('passphrase: the demo record keeps its public passphrase')
+        if (id !== 'own') throw new RangeError('passphrase: a dependent’s record opens with the guardian’s')
+        await changeVaultPassphrase(store, current, next)
+      },
       async emergencyLink(origin) {
         let link = await emergencyLink(emergencyCardOf(session), origin)
         if (breakGlass.view().enabled) {

@@ -74,6 +74,7 @@ import type { AlertNotification } from './alert-notifications.ts'
 import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
 import { latestVitals, type LatestVital } from './manual-vitals.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
+import { changeVaultPassphrase } from './passphrase-change.ts'
 import type { InsightsWorker } from './insights-worker.ts'
 
 /** The practitioner's store on this device. */
@@ -187,6 +188,12 @@ export interface Practitioner {
   create(req: { name: string; passphrase: string; deviceName: string; licence?: string; authority?: string }): Promise<PractitionerInfo>
   /** @throws {WrongPassphraseError} */
   unlock(passphrase: string): Promise<PractitionerInfo>
+  /**
+   * Changes the passphrase of the unlocked profile on this device (see `passphrase-change.ts`).
+   * @throws {WeakPassphraseError | WrongPassphraseError | PassphraseChangedMeanwhileError} with nothing changed
+   * @throws {RangeError} while locked
+   */
+  changePassphrase(current: string, next: string): Promise<void>
   info(): PractitionerInfo | undefined
   /** Imports a practitioner credential (base64 text). @throws {RangeError} when it is not theirs or not a credential */
   importCredential(text: string): Promise<PractitionerInfo>
@@ -719,6 +726,11 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       return info() as PractitionerInfo
     },
     info,
+    async changePassphrase(current, next) {
+      const h = held
+      if (h === undefined) throw new RangeError('practitioner: locked')
+      await changeVaultPassphrase(h.store, current, next)
+    },
     async importCredential(text) {
       const h = held
       if (h === undefined) throw new RangeError('practitioner: locked')

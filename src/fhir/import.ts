@@ -137,28 +137,38 @@ function stableId(e: BundleEntryRead, salt: string): string {
 }
 
 /**
- * Imports a FHIR R4 Bundle into the record (see the file comment for the steps).
- * @throws {BundleFormatError} if `bundle` is not a readable Bundle (see `readBundle`); entry problems are reported, never thrown.
- * @example
- * const report = importBundle(json, { compartment: (kind) => record[kind] })
- * report.stored.length; report.duplicates; report.rejected // [{ index: 3, reason: 'ResourceInvalidError: Observation.code is required', field: 'Observation.code' }]
+ * A Bundle read and checked, before anything of the record is looked at: steps 1–2 of the
+ * file comment (the ids entries will have, the record's validator). It needs no record, so it
+ * can be made in a worker (`import-worker.ts`), and it is plain data (structured-cloneable).
  */
-export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
+export interface PreparedBundle {
+  /** Number of entries in the Bundle. */
+  readonly total: number
+  /** Entries refused so far (no resource, or refused by the validator). */
+  readonly rejected: RejectedEntry[]
+  readonly entries: PreparedEntry[]
+}
+
+/** One entry of a `PreparedBundle` that passed the validator. */
+export interface PreparedEntry {
+  readonly entry: BundleEntryRead
+  /** The id it will have. */
+  readonly id: string
+  /** The id in the Bundle, when it differed. */
+  readonly originalId: string | undefined
+}
+
+/**
+ * Steps 1–2 of the import (see the file comment): reads the Bundle, gives each entry the id it
+ * will have and runs the record's validator on it.
+ * @throws {BundleFormatError} if `bundle` is not a readable Bundle (see `readBundle`).
+ */
+export function prepareBundle(bundle: unknown): PreparedBundle {
   const read = readBundle(bundle)
   const total = read.entries.length + read.rejected.length
   const rejected: RejectedEntry[] = [...read.rejected]
-  const duplicates: DuplicateEntry[] = []
-  const stored: ImportedEntry[] = []
-  const unresolved: UnresolvedReference[] = []
-  const comps = new Map<CompartmentKind, Compartment>()
-  const comp = (kind: CompartmentKind): Compartment => {
-    let c = comps.get(kind)
-    if (c === undefined) comps.set(kind, (c = init.compartment(kind)))
-    return c
-  }
-
+  const entries: PreparedEntry[] = []
   // 1. ids: own id when valid and not taken by an earlier entry, else a stable derived one
-  const states: State[] = []
   const taken = new Set<string>()
   for (const entry of read.entries) {
     const type = entry.resource.resourceType
@@ -168,15 +178,101 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
     taken.add(`${type}/${id}`)
     const originalId = id === own ? undefined : typeof own === 'string' ? own : undefined
     // 2. the record's validator, on the resource with the id it will have
-    let resource: FhirResource
     try {
-      resource = validateResource({ ...entry.resource, id }, DEFAULT_MAX_RESOURCE_BYTES).resource
+      validateResource({ ...entry.resource, id }, DEFAULT_MAX_RESOURCE_BYTES)
     } catch (err) {
       rejected.push(rejection(entry.index, err))
       continue
     }
-    states.push({ entry, type, base: fullUrlBase(entry.fullUrl), id, originalId, kind: 'notes', collided: false, dup: undefined, resource })
+    entries.push({ entry, id, originalId })
   }
+  return { total, rejected, entries }
+}
+
+/**
+ * Imports a FHIR R4 Bundle into the record (see the file comment for the steps), each
+ * compartment's resources in one transaction.
+ * @throws {BundleFormatError} if `bundle` is not a readable Bundle (see `readBundle`); entry problems are reported, never thrown.
+ * @example
+ * const report = importBundle(json, { compartment: (kind) => record[kind] })
+ * report.stored.length; report.duplicates; report.rejected // [{ index: 3, reason: 'ResourceInvalidError: Observation.code is required', field: 'Observation.code' }]
+ */
+export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
+  const steps = importSteps(prepareBundle(bundle), init, Number.POSITIVE_INFINITY)
+  for (;;) {
+    const r = steps.next()
+    if (r.done === true) return r.value
+  }
+}
+
+/** Options of `importPreparedInSlices`. */
+export interface SlicedImportOptions {
+  /** Work this long at most before giving the page a turn. @default 12 */
+  readonly sliceMs?: number
+  /** Resources stored per transaction. @default 16 */
+  readonly storeBatch?: number
+  /** Gives the page a turn. @default a `setTimeout(0)` */
+  readonly yieldToPage?: () => Promise<void>
+  /** The clock of the slices. @default performance.now */
+  readonly now?: () => number
+}
+
+/**
+ * Steps 3–6 of the import of a `PreparedBundle` (made here or in a worker), in slices of at
+ * most about `sliceMs` that give the page a turn in between, so a Bundle of thousands of
+ * resources never freezes it. Every decision (routes, duplicates, references, ids) is made
+ * before the first resource is stored; storing then runs in transactions of `storeBatch`
+ * resources, without a check of the abort signal in between, so that an import that started
+ * storing finishes. The record's other writers may change it between slices: a resource
+ * written meanwhile is not seen as a duplicate.
+ * @throws Never for entry problems (they are reported).
+ */
+export async function importPreparedInSlices(prepared: PreparedBundle, init: ImportInit, opts: SlicedImportOptions = {}): Promise<ImportReport> {
+  const sliceMs = opts.sliceMs ?? 12
+  const now = opts.now ?? (() => performance.now())
+  const yieldToPage = opts.yieldToPage ?? ((): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0)))
+  const steps = importSteps(prepared, init, opts.storeBatch ?? 16)
+  let last = now()
+  for (;;) {
+    const r = steps.next()
+    if (r.done === true) return r.value
+    if (now() - last >= sliceMs) {
+      await yieldToPage()
+      last = now()
+    }
+  }
+}
+
+/** How many entries a step handles between two points where a sliced import may pause. */
+const STEP_EVERY = 4
+
+/**
+ * Steps 3–6 of the import as a generator that pauses (yields) every few entries; resources
+ * are stored `storeBatch` per transaction (`Infinity`: one transaction per compartment).
+ */
+function* importSteps(prepared: PreparedBundle, init: ImportInit, storeBatch: number): Generator<void, ImportReport> {
+  const total = prepared.total
+  const rejected: RejectedEntry[] = [...prepared.rejected]
+  const duplicates: DuplicateEntry[] = []
+  const stored: ImportedEntry[] = []
+  const unresolved: UnresolvedReference[] = []
+  const comps = new Map<CompartmentKind, Compartment>()
+  const comp = (kind: CompartmentKind): Compartment => {
+    let c = comps.get(kind)
+    if (c === undefined) comps.set(kind, (c = init.compartment(kind)))
+    return c
+  }
+  const taken = new Set<string>()
+  const states: State[] = []
+  for (const p of prepared.entries) {
+    const type = p.entry.resource.resourceType
+    taken.add(`${type}/${p.id}`)
+    // validated by `prepareBundle` (the stored copy is validated again by `put`)
+    const resource = { ...p.entry.resource, id: p.id } as FhirResource
+    states.push({ entry: p.entry, type, base: fullUrlBase(p.entry.fullUrl), id: p.id, originalId: p.originalId, kind: 'notes', collided: false, dup: undefined, resource })
+  }
+  let pause = 0
+  const tick = (): boolean => ++pause % STEP_EVERY === 0
 
   // lookup tables: fullUrl (exact), and `Type/id` as written in the Bundle (when unique)
   const byFullUrl = new Map<string, State>()
@@ -206,7 +302,10 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
   }
 
   // 3. routes (a medication statement follows a sensitive Medication it refers to)
-  for (const s of states) s.kind = init.route?.(s.resource) ?? routeResource(s.resource)
+  for (const s of states) {
+    s.kind = init.route?.(s.resource) ?? routeResource(s.resource)
+    if (tick()) yield
+  }
   for (const s of states) {
     const med = s.resource['medicationReference']
     if (s.kind !== 'sensitive' && isObject(med) && typeof med['reference'] === 'string' && init.route?.(s.resource) === undefined) {
@@ -234,6 +333,7 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
   // 4. duplicates by identifier (they do not depend on references)
   const seenIdentifier = new Map<string, State>()
   for (const s of states) {
+    if (tick()) yield
     const tokens = identifierTokens(s.resource)
     const idx = existingIndex(s.kind, s.type)
     const held = tokens.map((t) => idx.byIdentifier.get(t)).find((k) => k !== undefined)
@@ -256,6 +356,7 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
       colliding.length = 0
       const seenContent = new Map<string, State>()
       for (const s of states) {
+        if (tick()) yield
         const missing = new Set<string>()
         s.resource = mapReferences({ ...s.entry.resource, id: s.id }, (ref) => {
           const target = resolve(s, ref)
@@ -320,19 +421,22 @@ export function importBundle(bundle: unknown, init: ImportInit): ImportReport {
   }
   for (const [kind, list] of byKind) {
     const c = comp(kind)
-    c.batch(() => {
-      for (const s of list) {
-        try {
-          const r = c.resources.put(s.resource)
-          stored.push({ index: s.entry.index, kind, resourceType: s.type, id: r.id, key: `${s.type}/${r.id}`, ...(s.originalId === undefined ? {} : { originalId: s.originalId }) })
-        } catch (err) {
-          // a per-compartment cap (ResourceTooLargeError) or a rule the pre-check did not see: report, go on
-          rejected.push(rejection(s.entry.index, err))
+    for (let from = 0; from < list.length; from += storeBatch) {
+      if (from > 0) yield
+      c.batch(() => {
+        for (const s of list.slice(from, from + storeBatch)) {
+          try {
+            const r = c.resources.put(s.resource)
+            stored.push({ index: s.entry.index, kind, resourceType: s.type, id: r.id, key: `${s.type}/${r.id}`, ...(s.originalId === undefined ? {} : { originalId: s.originalId }) })
+          } catch (err) {
+            // a per-compartment cap (ResourceTooLargeError) or a rule the pre-check did not see: report, go on
+            rejected.push(rejection(s.entry.index, err))
+          }
+          done++
+          init.onProgress?.(done, total)
         }
-        done++
-        init.onProgress?.(done, total)
-      }
-    })
+      })
+    }
   }
   init.onProgress?.(total, total)
   const byIndex = <T extends { index: number }>(a: T, b: T): number => a.index - b.index

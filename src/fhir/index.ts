@@ -22,8 +22,8 @@
  */
 export { readBundle, parseBundleJson, READABLE_BUNDLE_TYPES, DEFAULT_MAX_BUNDLE_BYTES } from './bundle.ts'
 export type { ReadBundleResult, BundleEntryRead, RejectedEntry } from './bundle.ts'
-export { importBundle, routeResource } from './import.ts'
-export type { CompartmentAccessor, ImportInit, ImportReport, ImportedEntry, DuplicateEntry, UnresolvedReference } from './import.ts'
+export { importBundle, prepareBundle, importPreparedInSlices, routeResource } from './import.ts'
+export type { CompartmentAccessor, ImportInit, ImportReport, ImportedEntry, DuplicateEntry, UnresolvedReference, PreparedBundle, PreparedEntry, SlicedImportOptions } from './import.ts'
 export { isSensitive, isSensitiveCoding } from './sensitive.ts'
 export { exportBundle } from './export.ts'
 export type { FhirBundle, ExportInit } from './export.ts'
@@ -65,3 +65,9 @@ export {
   AppleHealthFormatError,
   AppleHealthTruncatedError
 } from './errors.ts'
+export { ZipFormatError, looksLikeZip, readZipEntries, zipEntryStream, MAX_ZIP_DIRECTORY_BYTES, MAX_ZIP_ENTRIES } from './zip.ts'
+export type { ZipEntry } from './zip.ts'
+export { serveImport, fhirJsonAsBundle, parseFhirJson, MAX_BATCHES_AHEAD } from './import-worker.ts'
+export type { ImportRequest, ImportAnswer, ImportServeScope, SampleTuple, AppleHealthCounts } from './import-worker.ts'
+export { createImportClient, readPreparedEntries, ImportWorkerError } from './import-client.ts'
+export type { ImportClient, ImportPort, AppleHealthBatch, ImportCallOptions } from './import-client.ts'

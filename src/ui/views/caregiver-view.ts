@@ -7,6 +7,7 @@ import { textField } from '../forms.ts'
 import { getLocale } from '../i18n.ts'
 import { partName } from '../share-visit.ts'
 import '../insights-card.ts'
+import '../passphrase-change.ts'
 
 type State =
   | { kind: 'loading' }
@@ -259,7 +260,8 @@ export class CaregiverView extends LitElement {
                   <div class="actions"><button type="submit">${msg('Ask them')}</button></div>
                 </form>`}
           </section>
-          ${this.people.map((p) => this.renderPerson(p))}`
+          ${this.people.map((p) => this.renderPerson(p))}
+          <phr-passphrase-change .target=${this.care}></phr-passphrase-change>`
     }
   }
 }

@@ -11,6 +11,7 @@ import '../insights-card.ts'
 import '../telemonitor-panel.ts'
 import '../call-view.ts'
 import '../patient-list.ts'
+import '../passphrase-change.ts'
 import type { PatientRow } from '../patient-list.ts'
 
 type State =
@@ -451,7 +452,8 @@ export class DoctorView extends LitElement {
                   <div class="actions"><button type="submit">${msg('Open in an emergency')}</button></div>
                 </form>`}
           </section>
-          ${this.views.map((v) => this.renderPatient(v))}`
+          ${this.views.map((v) => this.renderPatient(v))}
+          <phr-passphrase-change .target=${this.services?.practitioner}></phr-passphrase-change>`
       }
     }
   }

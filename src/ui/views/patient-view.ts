@@ -17,6 +17,7 @@ import '../onboarding.ts'
 import '../restore-phrase.ts'
 import '../emergency-qr.ts'
 import '../backup-panel.ts'
+import '../passphrase-change.ts'
 import '../devices-panel.ts'
 import '../interop-import.ts'
 import '../interop-export.ts'
@@ -283,6 +284,7 @@ export class PatientView extends LitElement {
       ${s.record.dependent ? this.handover(s) : ''}
       <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
       ${s.record.dependent ? '' : html`<phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>`}
+      ${s.record.dependent || s.record.demo ? '' : html`<phr-passphrase-change .target=${s.record}></phr-passphrase-change>`}
       <phr-sync-panel
         .snapshot=${this.sync}
         .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
