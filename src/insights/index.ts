@@ -39,6 +39,20 @@ export { bpTrendFinding, weightTrendFindings, glucoseTrendFinding, TREND_WINDOW_
 export type { TimedValue } from './trends.ts'
 export { readingsOfObservations, readingsOfSeries, toRuleUnit, INSIGHT_LOINC } from './observations.ts'
 export type { Reading, ReadingKind, SeriesInput } from './observations.ts'
+export {
+  news2ContextObservation,
+  news2EntryOf,
+  news2RecordedOf,
+  News2ContextFormatError,
+  News2ContextInputError,
+  NEWS2_CONTEXT_CODES,
+  ACVPU_SNOMED,
+  SCALE2_TARGET,
+  MAX_OXYGEN_FLOW_LPM,
+  MAX_RECORDER_NAME,
+  MAX_NEWS2_ENTRIES
+} from './news2-context.ts'
+export type { News2Entry, News2Recorded, News2RecordedRead, News2ContextInput, News2RecordMeta } from './news2-context.ts'
 export { deriveInsights, insightInputOf, LOOKBACK } from './derive.ts'
 export type { InsightInput, InsightInputInit, InsightReport, News2Context, RrSession } from './derive.ts'
 export {
