@@ -9,7 +9,7 @@
  * worn for a while), the rules look back from that newest reading instead of from today,
  * and the snapshot says so (`dated`, `asOf`) so the UI can say from when the readings are.
  */
-import { INSIGHT_LOINC, insightInputOf, LOOKBACK, readingsOfObservations, type Finding, type InsightInput, type InsightsClient } from '../insights/index.ts'
+import { INSIGHT_LOINC, insightInputOf, LOOKBACK, news2RecordedOf, readingsOfObservations, type Finding, type InsightInput, type InsightsClient } from '../insights/index.ts'
 import type { Compartment, Observation } from '../record/index.ts'
 
 /** Where the findings stand. */
@@ -58,6 +58,11 @@ export interface RecordInsights {
 export interface InsightCompartments {
   readonly vitals?: Compartment | undefined
   readonly results?: Compartment | undefined
+  /**
+   * Visit compartments whose NEWS2 entries (ACVPU, oxygen, SpO2 scale 2 a doctor recorded)
+   * count for NEWS2: the grant's on a doctor's device, every visit's on the patient's.
+   */
+  readonly visits?: readonly Compartment[] | undefined
 }
 
 /** What `createRecordInsights` is given. */
@@ -113,10 +118,15 @@ export function recordInsightInput(compartments: InsightCompartments, wall: numb
   const dated = latestReading !== undefined && latestReading < wall - LOOKBACK.bpMs
   const now = dated ? (latestReading as number) : wall
   const parts = held.map((c) => insightInputOf(c, { now }))
+  // a refused NEWS2 entry is left out (named in the console, never its content); the others count
+  const visits = compartments.visits ?? []
+  const context = visits.length === 0 ? undefined : news2RecordedOf(visits, now)
+  for (const e of context?.errors ?? []) console.warn('insights: NEWS2 entry refused', e.name)
   const input: InsightInput = {
     now,
     observations: parts.flatMap((p) => p.observations ?? []),
-    series: parts.flatMap((p) => p.series ?? [])
+    series: parts.flatMap((p) => p.series ?? []),
+    ...(context === undefined ? {} : { news2: { recorded: context.recorded } })
   }
   return { input, ...(latestReading === undefined ? {} : { latestReading }), dated }
 }
@@ -181,6 +191,7 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
     const mine = new AbortController()
     running = mine
     const held = components.compartments()
+    if (started && !closed) follow(held)
     if (held.vitals === undefined && held.results === undefined) return set({ ...EMPTY, state: InsightsState.ready, available: false })
     set({ ...snap, state: InsightsState.computing, available: true })
     try {
@@ -207,12 +218,21 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
     }, debounceMs)
   }
 
+  const followed = new Set<Compartment>()
+  /** Follows the changes of the compartments held now (visit compartments may come later: a new grant). */
+  function follow(held: InsightCompartments): void {
+    for (const c of [held.vitals, held.results, ...(held.visits ?? [])]) {
+      if (c === undefined || followed.has(c)) continue
+      followed.add(c)
+      detach.push(c.onUpdate(() => schedule()))
+    }
+  }
+
   /** Follows the record's changes, once. */
   function attach(): void {
     if (started || closed) return
     started = true
-    const held = components.compartments()
-    for (const c of [held.vitals, held.results]) if (c !== undefined) detach.push(c.onUpdate(() => schedule()))
+    follow(components.compartments())
   }
 
   return {
@@ -236,6 +256,7 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
       running?.abort()
       for (const d of detach.splice(0)) d()
       detach = []
+      followed.clear()
       listeners.clear()
     }
   }
