@@ -133,7 +133,8 @@ function news2Set(readings: readonly Reading[], now: number, ctx: News2Context =
 /** The newest entry (lists are newest first, but untrusted input need not be) that `ok` accepts. */
 function pickNewest<T>(xs: readonly News2Entry<T>[] | undefined, ok: (e: News2Entry<T>) => boolean): News2Entry<T> | undefined {
   let best: News2Entry<T> | undefined
-  for (const e of Array.isArray(xs) ? xs : []) {
+  const list: readonly News2Entry<T>[] = Array.isArray(xs) ? xs : []
+  for (const e of list) {
     if (typeof e !== 'object' || e === null || typeof e.t !== 'number' || !Number.isFinite(e.t) || !ok(e)) continue
     if (best === undefined || e.t > best.t) best = e
   }

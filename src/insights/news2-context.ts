@@ -198,7 +198,7 @@ export function news2EntryOf(r: FhirResource): { kind: 'consciousness'; entry: N
   // a date without a time (2024-05-02) is no time of an assessment
   if (typeof eff !== 'string' || !eff.includes('T') || !Number.isFinite(t)) throw new News2ContextFormatError(`Observation/${r.id}: effectiveDateTime: expected a date and time`)
   const performer = r['performer']
-  const first = Array.isArray(performer) ? performer[0] : undefined
+  const first: unknown = Array.isArray(performer) ? performer[0] : undefined
   const by = isObj(first) && typeof first['display'] === 'string' && first['display'].length <= MAX_RECORDER_NAME ? first['display'] : undefined
   const base = { t, ref: `Observation/${r.id}`, ...(by === undefined ? {} : { by }) }
   switch (kind) {
@@ -248,7 +248,7 @@ export function news2RecordedOf(compartments: readonly Compartment[], until: num
   const errors: News2ContextFormatError[] = []
   for (const c of compartments) {
     for (const r of c.resources.list<'Observation'>('Observation', { code: CODES })) {
-      if (isWithdrawn(r as Record<string, unknown>)) continue
+      if (isWithdrawn(r)) continue
       try {
         const e = news2EntryOf(r)
         if (e.entry.t > until) continue

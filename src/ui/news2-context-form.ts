@@ -19,7 +19,7 @@ const when = (t: number): string => new Date(t).toLocaleString(getLocale(), { da
 function levelName(l: Level): string {
   switch (l) {
     case 'A':
-      return msg('Alert')
+      return msg('Alert and awake')
     case 'C':
       return msg('New confusion')
     case 'V':
