@@ -5,7 +5,7 @@
  * insights worker; `insightInputOf` builds it from a `Compartment`.
  */
 import type { Compartment, Observation } from '../record/index.ts'
-import { afSessionsFinding, type RrSessionInput } from './af-screen.ts'
+import { afScreen, afWindowsFinding, AF_THRESHOLDS, type AfScreened, type RrSessionInput } from './af-screen.ts'
 import { bpAverageFinding, bpReadingFinding, type BpReading } from './blood-pressure.ts'
 import { cgmFinding } from './cgm.ts'
 import { bySeverity, type Finding } from './findings.ts'
@@ -57,6 +57,11 @@ export interface InsightInput {
   readonly series?: readonly SeriesInput[]
   readonly rr?: readonly RrSession[]
   readonly news2?: News2Context
+  /**
+   * The AF screen's windows of the RR series, screened beforehand (`createAfScreenCache`):
+   * then RR series in `series` are not screened again. `rr` sessions still are.
+   */
+  readonly af?: AfScreened
   /** CGM reading interval in minutes. @default 5 */
   readonly cgmIntervalMin?: number
 }
@@ -216,13 +221,34 @@ export function deriveInsights(input: InsightInput): InsightReport {
 
   // the sessions given, and the recordings of the record's RR series (rr-sessions.ts): one finding for all
   const recent = (s: RrSessionInput): boolean => typeof s?.startT === 'number' && s.startT > now - LOOKBACK.rrMs && s.startT <= now
-  const sessions = [...(input.rr ?? []), ...rrSessionsOfSeries(input.series ?? [])].filter(recent)
-  if (sessions.length > 0) add(tryRule(() => afSessionsFinding(sessions), skipped, 'af-screen'))
+  const sessions: RrSessionInput[] = [...(input.rr ?? []), ...(input.af === undefined ? rrSessionsOfSeries(input.series ?? []) : [])].filter(recent)
+  const af = input.af
+  if (af !== undefined && typeof af.error === 'string') skipped.push(`af-screen: ${af.error}`)
+  else if (sessions.length > 0 || af !== undefined) {
+    add(
+      tryRule(
+        () => {
+          // each recording screened on its own (windows never span two), then one finding for all
+          const size = af?.windowBeats ?? AF_THRESHOLDS.windowBeats
+          const screened = sessions.map((s) => ({ r: afScreen(s.rrMs, { windowBeats: size, startT: s.startT, ...(s.times === undefined ? {} : { times: s.times }) }), ref: s.ref }))
+          return afWindowsFinding({
+            triggered: [...(af?.triggered ?? []), ...screened.flatMap((x) => x.r.triggered.map((w) => ({ ...w, ...(typeof x.ref === 'string' ? { ref: x.ref } : {}) })))],
+            analysed: (af?.analysed ?? 0) + screened.reduce((n, x) => n + x.r.windows.filter((w) => w.skipped === undefined).length, 0),
+            windowBeats: size
+          })
+        },
+        skipped,
+        'af-screen'
+      )
+    )
+  }
   return { findings: findings.sort(bySeverity), skipped }
 }
 
 /** Options of `insightInputOf`. */
 export interface InsightInputInit {
+  /** Read the RR series (the AF screen's week). False when an `AfScreenCache` screens them. @default true */
+  readonly rrSeries?: boolean
   /** @default Date.now() */
   readonly now?: number
   readonly news2?: News2Context
@@ -253,8 +279,10 @@ export function insightInputOf(compartment: Compartment, init: InsightInputInit 
     }
   }
   // RR intervals (one per beat) of the AF screen's week, as typed arrays: cheap to post to the worker
-  for (const s of compartment.series.read(RR_SERIES_CODE, undefined, Math.max(0, now - LOOKBACK.rrMs + 1), now + 1).series) {
-    series.push({ code: s.code, device: s.device, unit: s.unit, times: s.times.slice(), values: s.values.slice() })
+  if (init.rrSeries !== false) {
+    for (const s of compartment.series.read(RR_SERIES_CODE, undefined, Math.max(0, now - LOOKBACK.rrMs + 1), now + 1).series) {
+      series.push({ code: s.code, device: s.device, unit: s.unit, times: s.times.slice(), values: s.values.slice() })
+    }
   }
   return {
     now,
