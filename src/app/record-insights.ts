@@ -9,7 +9,20 @@
  * worn for a while), the rules look back from that newest reading instead of from today,
  * and the snapshot says so (`dated`, `asOf`) so the UI can say from when the readings are.
  */
-import { INSIGHT_LOINC, insightInputOf, LOOKBACK, news2RecordedOf, readingsOfObservations, type Finding, type InsightInput, type InsightsClient } from '../insights/index.ts'
+import {
+  createAfScreenCache,
+  INSIGHT_LOINC,
+  insightInputOf,
+  LOOKBACK,
+  news2RecordedOf,
+  readingsOfObservations,
+  rrChunkSourceOf,
+  type AfScreenCache,
+  type AfScreened,
+  type Finding,
+  type InsightInput,
+  type InsightsClient
+} from '../insights/index.ts'
 import type { Compartment, Observation } from '../record/index.ts'
 
 /** Where the findings stand. */
@@ -108,7 +121,11 @@ export function latestReadingTime(c: Compartment, wall: number): number | undefi
  * The input of `deriveInsights` for a record: `now` is the wall clock, or the newest
  * reading's time when that is older than the 30-day look-back.
  */
-export function recordInsightInput(compartments: InsightCompartments, wall: number): { input: InsightInput; latestReading?: number; dated: boolean } {
+export function recordInsightInput(
+  compartments: InsightCompartments,
+  wall: number,
+  afCaches?: WeakMap<Compartment, AfScreenCache>
+): { input: InsightInput; latestReading?: number; dated: boolean } {
   const held = [compartments.vitals, compartments.results].filter((c): c is Compartment => c !== undefined)
   let latestReading: number | undefined
   for (const c of held) {
@@ -117,7 +134,25 @@ export function recordInsightInput(compartments: InsightCompartments, wall: numb
   }
   const dated = latestReading !== undefined && latestReading < wall - LOOKBACK.bpMs
   const now = dated ? (latestReading as number) : wall
-  const parts = held.map((c) => insightInputOf(c, { now }))
+  // with caches, the AF screen reads only the RR chunks that changed since the last time (af-incremental.ts)
+  const parts = held.map((c) => insightInputOf(c, { now, rrSeries: afCaches === undefined }))
+  let af: AfScreened | undefined
+  if (afCaches !== undefined) {
+    for (const c of held) {
+      let cache = afCaches.get(c)
+      if (cache === undefined) afCaches.set(c, (cache = createAfScreenCache()))
+      const { stats: _stats, ...screened } = cache.screen(rrChunkSourceOf(c), now)
+      af =
+        af === undefined
+          ? screened
+          : {
+              triggered: [...af.triggered, ...screened.triggered],
+              analysed: af.analysed + screened.analysed,
+              windowBeats: af.windowBeats,
+              ...(af.error ?? screened.error) === undefined ? {} : { error: (af.error ?? screened.error) as string }
+            }
+    }
+  }
   // a refused NEWS2 entry is left out (named in the console, never its content); the others count
   const visits = compartments.visits ?? []
   const context = visits.length === 0 ? undefined : news2RecordedOf(visits, now)
@@ -126,7 +161,8 @@ export function recordInsightInput(compartments: InsightCompartments, wall: numb
     now,
     observations: parts.flatMap((p) => p.observations ?? []),
     series: parts.flatMap((p) => p.series ?? []),
-    ...(context === undefined ? {} : { news2: { recorded: context.recorded } })
+    ...(context === undefined ? {} : { news2: { recorded: context.recorded } }),
+    ...(af === undefined ? {} : { af })
   }
   return { input, ...(latestReading === undefined ? {} : { latestReading }), dated }
 }
@@ -153,6 +189,8 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
   let inflight: Promise<InsightsSnapshot> | undefined
   let again = false
   let detach: Array<() => void> = []
+  // per compartment: the AF screen's results per RR chunk, so a recompute re-reads only what changed
+  const afCaches = new WeakMap<Compartment, AfScreenCache>()
 
   const set = (next: InsightsSnapshot): InsightsSnapshot => {
     snap = next
@@ -195,7 +233,7 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
     if (held.vitals === undefined && held.results === undefined) return set({ ...EMPTY, state: InsightsState.ready, available: false })
     set({ ...snap, state: InsightsState.computing, available: true })
     try {
-      const { input, latestReading, dated } = recordInsightInput(held, clock())
+      const { input, latestReading, dated } = recordInsightInput(held, clock(), afCaches)
       const report = await components.insights().deriveInsights(input, { signal: mine.signal })
       if (running !== mine || closed) return snap
       return set({ state: InsightsState.ready, findings: report.findings, skipped: report.skipped, asOf: input.now, ...(latestReading === undefined ? {} : { latestReading }), dated, available: true })

@@ -166,7 +166,7 @@ export function createAfScreenCache(init: AfScreenCacheInit = {}): AfScreenCache
       index++
       prevT = t
       if (rr.length === size) {
-        windows.push({ ...screenWindow(rr, index - size, { startT: ts[0] as number, endT: ts[size - 1] as number }, trim), ref })
+        windows.push({ ...screenWindow(rr, index - size, { startT: ts[0], endT: ts[size - 1] }, trim), ref })
         rr = []
         ts = []
       }
