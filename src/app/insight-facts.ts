@@ -10,9 +10,35 @@ import { bpCategory, type BpCategory, type Evidence, type Finding, type Source }
 /** NEWS2 clinical risk bands (RCP 2017, chart 2). */
 export type News2Risk = 'low' | 'low-medium' | 'medium' | 'high'
 
+/** When and by whom a clinician recorded a NEWS2 entry. */
+export interface RecordedBy {
+  readonly t: number
+  /** The name on the entry; absent when it names nobody. */
+  readonly by?: string
+}
+
+const ACVPU_LEVELS = ['A', 'C', 'V', 'P', 'U'] as const
+
+/** A NEWS2 entry's evidence recorded by a clinician (it has a time), or undefined. */
+function recordedOf(f: Finding, what: string): (RecordedBy & { value: number }) | undefined {
+  const e = f.evidence.find((x) => x.what === what)
+  if (e?.t === undefined || e.value === undefined) return undefined
+  return { t: e.t, value: e.value, ...(e.by === undefined ? {} : { by: e.by }) }
+}
+
 /** A finding's numbers, by rule. */
 export type InsightFacts =
-  | { readonly rule: 'news2'; readonly score: number; readonly risk: News2Risk; readonly assumedAlert: boolean; readonly assumedAir: boolean }
+  /** `oxygen`, `consciousness`, `scale2`: what a clinician recorded for this set (absent: assumed, or given outright). */
+  | {
+      readonly rule: 'news2'
+      readonly score: number
+      readonly risk: News2Risk
+      readonly assumedAlert: boolean
+      readonly assumedAir: boolean
+      readonly oxygen?: { readonly on: boolean } & RecordedBy
+      readonly consciousness?: { readonly level: 'A' | 'C' | 'V' | 'P' | 'U' } & RecordedBy
+      readonly scale2?: RecordedBy
+    }
   | { readonly rule: 'bp-category'; readonly systolic: number; readonly diastolic: number; readonly category: BpCategory }
   | { readonly rule: 'bp-average'; readonly systolic: number; readonly diastolic: number; readonly category: BpCategory; readonly readings: number; readonly enough: boolean }
   | { readonly rule: 'cgm'; readonly days: number; readonly tirPercent: number; readonly gmiPercent: number; readonly activePercent: number; readonly sparse: boolean }
@@ -40,12 +66,20 @@ export function factsOf(f: Finding): InsightFacts {
       // the library's sentence is "NEWS2 <score>: <risk> clinical risk" (news2.ts)
       const m = /^NEWS2 (\d+): (low–medium|low|medium|high) /.exec(f.summary)
       if (m === null) return { rule: 'other' }
+      const o2 = recordedOf(f, 'onOxygen')
+      const acvpu = recordedOf(f, 'consciousness')
+      const level = acvpu === undefined ? undefined : ACVPU_LEVELS[acvpu.value]
+      const scale2 = recordedOf(f, 'spo2Scale')
+      const when = (r: RecordedBy): RecordedBy => ({ t: r.t, ...(r.by === undefined ? {} : { by: r.by }) })
       return {
         rule: 'news2',
         score: Number(m[1]),
         risk: m[2] === 'low–medium' ? 'low-medium' : (m[2] as News2Risk),
         assumedAlert: f.fired.includes('assumed alert'),
-        assumedAir: f.fired.includes('assumed air')
+        assumedAir: f.fired.includes('assumed air'),
+        ...(o2 === undefined ? {} : { oxygen: { on: o2.value === 1, ...when(o2) } }),
+        ...(acvpu === undefined || level === undefined ? {} : { consciousness: { level, ...when(acvpu) } }),
+        ...(scale2 === undefined ? {} : { scale2: when(scale2) })
       }
     }
     case 'bp-category': {
@@ -148,7 +182,7 @@ export function unitLabel(ucum: string | undefined): string {
   return UNITS[ucum] ?? ucum
 }
 
-/** Evidence a person would call a reading (a value with a time), leaving out NEWS2's assumed consciousness and oxygen. */
+/** Evidence a person would call a reading (a value with a time), leaving out NEWS2's consciousness, oxygen and scale (said in words). */
 export function readingsOf(f: Finding): Evidence[] {
-  return f.evidence.filter((e) => e.value !== undefined && !(f.rule === 'news2' && (e.what === 'onOxygen' || e.what === 'consciousness')))
+  return f.evidence.filter((e) => e.value !== undefined && !(f.rule === 'news2' && (e.what === 'onOxygen' || e.what === 'consciousness' || e.what === 'spo2Scale')))
 }

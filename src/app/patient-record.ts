@@ -315,7 +315,12 @@ export function createPatientRecords(components: PatientRecordsComponents): Pati
     })
     sync.start()
     const insights = createRecordInsights({
-      compartments: () => ({ vitals: session.compartments.get('vitals')?.compartment, results: session.compartments.get('results')?.compartment }),
+      compartments: () => ({
+        vitals: session.compartments.get('vitals')?.compartment,
+        results: session.compartments.get('results')?.compartment,
+        // NEWS2 entries (ACVPU, oxygen, SpO2 scale 2) the doctors recorded in their visit compartments
+        visits: [...session.compartments].filter(([kind]) => kind.startsWith('visit:')).map(([, c]) => c.compartment)
+      }),
       insights: () => components.insights.client()
     })
     const interop = createRecordInterop({

@@ -75,6 +75,8 @@ import { PRACTITIONER_DB_PREFIX } from './local-records.ts'
 import { latestVitals, type LatestVital } from './manual-vitals.ts'
 import { createRecordInsights, type RecordInsights } from './record-insights.ts'
 import { changeVaultPassphrase } from './passphrase-change.ts'
+import { endScale2, news2ContextStatus, recordNews2Entry, type News2ContextStatus } from './news2-record.ts'
+import type { News2ContextInput } from '../insights/index.ts'
 import type { InsightsWorker } from './insights-worker.ts'
 
 /** The practitioner's store on this device. */
@@ -174,6 +176,17 @@ export interface PatientReplica {
   recordVisit(call: FinishedCall): Promise<void>
   /** The latest reading of each kind in the vitals the grant covers (none without them). */
   latestVitals(): LatestVital[]
+  /** The NEWS2 entries in force in the visit compartment (newest of each kind; see news2-record.ts). */
+  news2Context(): News2ContextStatus
+  /**
+   * Records a NEWS2 entry (ACVPU, air or oxygen, SpO2 scale 2) for now, in the visit
+   * compartment, as recorded by this practitioner.
+   * @throws {News2ContextInputError} for a value that cannot be recorded
+   * @throws {RangeError} without the right to write the visit compartment
+   */
+  recordNews2(input: News2ContextInput): Promise<void>
+  /** Withdraws the SpO2 scale-2 mark in force. @throws {RangeError} without the right to write the visit compartment */
+  endScale2(): Promise<void>
 }
 
 /** The doctor's service. */
@@ -477,7 +490,10 @@ export function createPractitioner(components: PractitionerComponents): Practiti
     const insightsWorker = components.insights
     const insights = createRecordInsights({
       // only what the grant covers is here: without vitals or results there is nothing to look at
-      compartments: () => (insightsWorker === undefined ? {} : { vitals: compartments.get('vitals')?.compartment, results: compartments.get('results')?.compartment }),
+      compartments: () =>
+        insightsWorker === undefined
+          ? {}
+          : { vitals: compartments.get('vitals')?.compartment, results: compartments.get('results')?.compartment, visits: visit === undefined ? [] : [visit.compartment] },
       insights: () => {
         if (insightsWorker === undefined) throw new RangeError('insights: no worker given')
         return insightsWorker.client()
@@ -510,6 +526,19 @@ export function createPractitioner(components: PractitionerComponents): Practiti
       telemonitor: () => telemonitor,
       patientName: () => nameOf(patientOf()) || (entry.label ?? ''),
       latestVitals: () => (vitals === undefined ? [] : latestVitals(vitals.compartment)),
+      news2Context: () => (visit === undefined ? {} : news2ContextStatus([visit.compartment], clock())),
+      async recordNews2(input) {
+        if (visit === undefined || grant.rights !== 'read+visit-write' || statusNow() !== 'active') throw new RangeError('news2: this grant gives no visit compartment')
+        recordNews2Entry(visit.compartment, input, { at: clock(), by: info()?.name ?? '' })
+        await visit.persistence.whenSaved()
+        notify()
+      },
+      async endScale2() {
+        if (visit === undefined || grant.rights !== 'read+visit-write' || statusNow() !== 'active') throw new RangeError('news2: this grant gives no visit compartment')
+        endScale2(visit.compartment)
+        await visit.persistence.whenSaved()
+        notify()
+      },
       async view() {
         const core = compartments.get('core')
         const list = coreList

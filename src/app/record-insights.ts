@@ -9,7 +9,20 @@
  * worn for a while), the rules look back from that newest reading instead of from today,
  * and the snapshot says so (`dated`, `asOf`) so the UI can say from when the readings are.
  */
-import { INSIGHT_LOINC, insightInputOf, LOOKBACK, readingsOfObservations, type Finding, type InsightInput, type InsightsClient } from '../insights/index.ts'
+import {
+  createAfScreenCache,
+  INSIGHT_LOINC,
+  insightInputOf,
+  LOOKBACK,
+  news2RecordedOf,
+  readingsOfObservations,
+  rrChunkSourceOf,
+  type AfScreenCache,
+  type AfScreened,
+  type Finding,
+  type InsightInput,
+  type InsightsClient
+} from '../insights/index.ts'
 import type { Compartment, Observation } from '../record/index.ts'
 
 /** Where the findings stand. */
@@ -58,6 +71,11 @@ export interface RecordInsights {
 export interface InsightCompartments {
   readonly vitals?: Compartment | undefined
   readonly results?: Compartment | undefined
+  /**
+   * Visit compartments whose NEWS2 entries (ACVPU, oxygen, SpO2 scale 2 a doctor recorded)
+   * count for NEWS2: the grant's on a doctor's device, every visit's on the patient's.
+   */
+  readonly visits?: readonly Compartment[] | undefined
 }
 
 /** What `createRecordInsights` is given. */
@@ -103,7 +121,11 @@ export function latestReadingTime(c: Compartment, wall: number): number | undefi
  * The input of `deriveInsights` for a record: `now` is the wall clock, or the newest
  * reading's time when that is older than the 30-day look-back.
  */
-export function recordInsightInput(compartments: InsightCompartments, wall: number): { input: InsightInput; latestReading?: number; dated: boolean } {
+export function recordInsightInput(
+  compartments: InsightCompartments,
+  wall: number,
+  afCaches?: WeakMap<Compartment, AfScreenCache>
+): { input: InsightInput; latestReading?: number; dated: boolean } {
   const held = [compartments.vitals, compartments.results].filter((c): c is Compartment => c !== undefined)
   let latestReading: number | undefined
   for (const c of held) {
@@ -112,11 +134,35 @@ export function recordInsightInput(compartments: InsightCompartments, wall: numb
   }
   const dated = latestReading !== undefined && latestReading < wall - LOOKBACK.bpMs
   const now = dated ? (latestReading as number) : wall
-  const parts = held.map((c) => insightInputOf(c, { now }))
+  // with caches, the AF screen reads only the RR chunks that changed since the last time (af-incremental.ts)
+  const parts = held.map((c) => insightInputOf(c, { now, rrSeries: afCaches === undefined }))
+  let af: AfScreened | undefined
+  if (afCaches !== undefined) {
+    for (const c of held) {
+      let cache = afCaches.get(c)
+      if (cache === undefined) afCaches.set(c, (cache = createAfScreenCache()))
+      const { stats: _stats, ...screened } = cache.screen(rrChunkSourceOf(c), now)
+      af =
+        af === undefined
+          ? screened
+          : {
+              triggered: [...af.triggered, ...screened.triggered],
+              analysed: af.analysed + screened.analysed,
+              windowBeats: af.windowBeats,
+              ...(af.error ?? screened.error) === undefined ? {} : { error: (af.error ?? screened.error) as string }
+            }
+    }
+  }
+  // a refused NEWS2 entry is left out (named in the console, never its content); the others count
+  const visits = compartments.visits ?? []
+  const context = visits.length === 0 ? undefined : news2RecordedOf(visits, now)
+  for (const e of context?.errors ?? []) console.warn('insights: NEWS2 entry refused', e.name)
   const input: InsightInput = {
     now,
     observations: parts.flatMap((p) => p.observations ?? []),
-    series: parts.flatMap((p) => p.series ?? [])
+    series: parts.flatMap((p) => p.series ?? []),
+    ...(context === undefined ? {} : { news2: { recorded: context.recorded } }),
+    ...(af === undefined ? {} : { af })
   }
   return { input, ...(latestReading === undefined ? {} : { latestReading }), dated }
 }
@@ -143,6 +189,8 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
   let inflight: Promise<InsightsSnapshot> | undefined
   let again = false
   let detach: Array<() => void> = []
+  // per compartment: the AF screen's results per RR chunk, so a recompute re-reads only what changed
+  const afCaches = new WeakMap<Compartment, AfScreenCache>()
 
   const set = (next: InsightsSnapshot): InsightsSnapshot => {
     snap = next
@@ -181,10 +229,11 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
     const mine = new AbortController()
     running = mine
     const held = components.compartments()
+    if (started && !closed) follow(held)
     if (held.vitals === undefined && held.results === undefined) return set({ ...EMPTY, state: InsightsState.ready, available: false })
     set({ ...snap, state: InsightsState.computing, available: true })
     try {
-      const { input, latestReading, dated } = recordInsightInput(held, clock())
+      const { input, latestReading, dated } = recordInsightInput(held, clock(), afCaches)
       const report = await components.insights().deriveInsights(input, { signal: mine.signal })
       if (running !== mine || closed) return snap
       return set({ state: InsightsState.ready, findings: report.findings, skipped: report.skipped, asOf: input.now, ...(latestReading === undefined ? {} : { latestReading }), dated, available: true })
@@ -207,12 +256,21 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
     }, debounceMs)
   }
 
+  const followed = new Set<Compartment>()
+  /** Follows the changes of the compartments held now (visit compartments may come later: a new grant). */
+  function follow(held: InsightCompartments): void {
+    for (const c of [held.vitals, held.results, ...(held.visits ?? [])]) {
+      if (c === undefined || followed.has(c)) continue
+      followed.add(c)
+      detach.push(c.onUpdate(() => schedule()))
+    }
+  }
+
   /** Follows the record's changes, once. */
   function attach(): void {
     if (started || closed) return
     started = true
-    const held = components.compartments()
-    for (const c of [held.vitals, held.results]) if (c !== undefined) detach.push(c.onUpdate(() => schedule()))
+    follow(components.compartments())
   }
 
   return {
@@ -236,6 +294,7 @@ export function createRecordInsights(components: RecordInsightsComponents, init:
       running?.abort()
       for (const d of detach.splice(0)) d()
       detach = []
+      followed.clear()
       listeners.clear()
     }
   }

@@ -113,26 +113,32 @@ export function afScreen(rrMs: readonly number[], opts: AfScreenOptions = {}): A
   }
   const windows: RrWindow[] = []
   for (let start = 0; start + size <= rr.length; start += size) {
-    const w = rr.slice(start, start + size)
     const span = times !== undefined ? { startT: times[start] as number, endT: times[start + size - 1] as number } : {}
-    const meanRrMs = mean(w)
-    if (w.some((x) => x < RR_PLAUSIBLE_MS[0] || x > RR_PLAUSIBLE_MS[1])) {
-      windows.push({ start, end: start + size, ...span, meanRrMs, nRmssd: NaN, shannonEntropy: NaN, turningPointRatio: NaN, irregular: false, skipped: 'artifact' })
-      continue
-    }
-    const trimmed = trimExtremes(w, trim)
-    const nRmssd = rmssd(trimmed) / mean(trimmed)
-    const shannonEntropy = entropy(trimmed, AF_THRESHOLDS.bins)
-    const turningPointRatio = turningPoints(w) / (w.length - 2)
-    const irregular =
-      nRmssd > AF_THRESHOLDS.nRmssd &&
-      shannonEntropy > AF_THRESHOLDS.shannonEntropy &&
-      turningPointRatio > AF_THRESHOLDS.tprLow &&
-      turningPointRatio < AF_THRESHOLDS.tprHigh
-    windows.push({ start, end: start + size, ...span, meanRrMs, nRmssd, shannonEntropy, turningPointRatio, irregular })
+    windows.push(screenWindow(rr.slice(start, start + size), start, span, trim))
   }
   const triggered = windows.filter((w) => w.irregular)
   return { irregular: triggered.length > 0, windows, triggered }
+}
+
+/**
+ * One window of intervals `w` (its first at index `start` of its recording) measured and
+ * judged by Dash 2009; `trim` intervals are dropped from each end of its sorted values. The
+ * same function serves `afScreen` and the incremental screen (af-incremental.ts), so both
+ * give the same numbers.
+ */
+export function screenWindow(w: readonly number[], start: number, span: { startT?: number; endT?: number }, trim: number): RrWindow {
+  const meanRrMs = mean(w)
+  const end = start + w.length
+  if (w.some((x) => x < RR_PLAUSIBLE_MS[0] || x > RR_PLAUSIBLE_MS[1])) {
+    return { start, end, ...span, meanRrMs, nRmssd: NaN, shannonEntropy: NaN, turningPointRatio: NaN, irregular: false, skipped: 'artifact' }
+  }
+  const trimmed = trimExtremes(w, trim)
+  const nRmssd = rmssd(trimmed) / mean(trimmed)
+  const shannonEntropy = entropy(trimmed, AF_THRESHOLDS.bins)
+  const turningPointRatio = turningPoints(w) / (w.length - 2)
+  const irregular =
+    nRmssd > AF_THRESHOLDS.nRmssd && shannonEntropy > AF_THRESHOLDS.shannonEntropy && turningPointRatio > AF_THRESHOLDS.tprLow && turningPointRatio < AF_THRESHOLDS.tprHigh
+  return { start, end, ...span, meanRrMs, nRmssd, shannonEntropy, turningPointRatio, irregular }
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
@@ -218,12 +224,35 @@ export function afSessionsFinding(sessions: readonly RrSessionInput[], opts: { w
 }
 
 function findingOf(screened: ReadonlyArray<{ result: AfScreenResult; ref?: string }>, size: number, maxListed: number): Finding | null {
-  const triggered = screened.flatMap((s) => s.result.triggered.map((w) => ({ w, ref: s.ref })))
+  const triggered = screened.flatMap((s) => s.result.triggered.map((w) => ({ ...w, ...(s.ref === undefined ? {} : { ref: s.ref }) })))
+  const analysed = screened.reduce((n, s) => n + s.result.windows.filter((w) => w.skipped === undefined).length, 0)
+  return afWindowsFinding({ triggered, analysed, windowBeats: size }, maxListed)
+}
+
+/** Screened windows of several recordings, as the incremental screen keeps them: plain data. */
+export interface AfScreened {
+  /** The irregular windows, each with its recording's `ref`, in recording order. */
+  readonly triggered: ReadonlyArray<RrWindow & { readonly ref?: string }>
+  /** How many windows were analysed (not skipped as artefacts). */
+  readonly analysed: number
+  readonly windowBeats: number
+  /** Set when an interval could not be screened (as `afScreen` would throw): the rule is left out. */
+  readonly error?: string
+}
+
+/**
+ * The finding of windows screened beforehand (see `AfScreened`), or `null` when none was
+ * irregular: the same finding `afSessionsFinding` gives for the same windows.
+ * @throws Never.
+ */
+export function afWindowsFinding(screened: AfScreened, maxListed: number = MAX_AF_WINDOWS_LISTED): Finding | null {
+  const triggered = screened.triggered
   if (triggered.length === 0) return null
+  const size = screened.windowBeats
   // the latest windows when there are more than can be listed
-  const listed = triggered.length <= maxListed ? triggered : [...triggered].sort((a, b) => (a.w.endT ?? 0) - (b.w.endT ?? 0)).slice(-maxListed)
-  const evidence: Evidence[] = listed.flatMap(({ w, ref: r }) => {
-    const ref = r !== undefined ? { ref: r } : {}
+  const listed = triggered.length <= maxListed ? triggered : [...triggered].sort((a, b) => (a.endT ?? 0) - (b.endT ?? 0)).slice(-maxListed)
+  const evidence: Evidence[] = listed.flatMap((w) => {
+    const ref = w.ref !== undefined ? { ref: w.ref } : {}
     const t = w.endT !== undefined ? { t: w.endT } : {}
     const what = `rr-window ${w.start}–${w.end - 1}`
     return [
@@ -233,15 +262,14 @@ function findingOf(screened: ReadonlyArray<{ result: AfScreenResult; ref?: strin
       { what: `${what} turning-point ratio`, value: w.turningPointRatio, unit: '1', ...t, ...ref }
     ]
   })
-  const analysed = screened.reduce((n, s) => n + s.result.windows.filter((w) => w.skipped === undefined).length, 0)
   const more = listed.length < triggered.length ? `; the latest ${listed.length} listed` : ''
   return {
     rule: 'af-screen',
     severity: 'moderate',
     summary: 'An irregular rhythm was detected; this is not a diagnosis; see a doctor.',
-    fired: `${triggered.length} of ${analysed} analysed ${size}-beat windows had nRMSSD > 0.1, Shannon entropy > 0.7 and turning-point ratio within 0.54–0.77 (Dash 2009)${more}`,
+    fired: `${triggered.length} of ${screened.analysed} analysed ${size}-beat windows had nRMSSD > 0.1, Shannon entropy > 0.7 and turning-point ratio within 0.54–0.77 (Dash 2009)${more}`,
     evidence,
     source: SOURCES.afScreen,
-    at: triggered.reduce((a, { w }) => Math.max(a, w.endT ?? 0), 0)
+    at: triggered.reduce((a, w) => Math.max(a, w.endT ?? 0), 0)
   }
 }

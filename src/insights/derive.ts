@@ -5,11 +5,12 @@
  * insights worker; `insightInputOf` builds it from a `Compartment`.
  */
 import type { Compartment, Observation } from '../record/index.ts'
-import { afSessionsFinding, type RrSessionInput } from './af-screen.ts'
+import { afScreen, afWindowsFinding, AF_THRESHOLDS, type AfScreened, type RrSessionInput } from './af-screen.ts'
 import { bpAverageFinding, bpReadingFinding, type BpReading } from './blood-pressure.ts'
 import { cgmFinding } from './cgm.ts'
 import { bySeverity, type Finding } from './findings.ts'
 import { news2Finding, type Consciousness, type News2Input, type News2Provenance } from './news2.ts'
+import type { News2Entry, News2Recorded } from './news2-context.ts'
 import { INSIGHT_LOINC, readingsOfObservations, readingsOfSeries, type Reading, type ReadingKind, type SeriesInput } from './observations.ts'
 import { RR_SERIES_CODE, rrSessionsOfSeries } from './rr-sessions.ts'
 import { bpTrendFinding, glucoseTrendFinding, TREND_WINDOW_DAYS, weightTrendFindings } from './trends.ts'
@@ -27,7 +28,16 @@ export interface RrSession {
   readonly ref?: string
 }
 
-/** What the clinician has recorded for NEWS2 that devices cannot measure. */
+/**
+ * What the clinician has recorded for NEWS2 that devices cannot measure: given outright
+ * (`spo2Scale`, `onOxygen`, `consciousness`, which win), or as the timed entries of the
+ * visit compartments (`recorded`, from `news2RecordedOf`). Of those, ACVPU and oxygen count
+ * for a set when recorded within `LOOKBACK.news2SetMs` (1 hour) of the set's newest reading,
+ * the newest such entry winning: the chart scores one set of observations taken together,
+ * and consciousness and oxygen change within hours (oxygen weaned, a new confusion), so an
+ * older entry cannot be assumed to hold. A scale-2 mark holds from its time until it is
+ * withdrawn (RCP 2017: scale 2 is a standing clinical decision for the patient).
+ */
 export interface News2Context {
   /** 2 when a clinician has marked hypercapnic respiratory failure (target 88–92 %). @default 1 */
   readonly spo2Scale?: 1 | 2
@@ -35,6 +45,8 @@ export interface News2Context {
   readonly onOxygen?: boolean
   /** ACVPU. Not recorded: assumed alert (stated in the finding). */
   readonly consciousness?: Consciousness
+  /** Timed entries a clinician recorded (see above). */
+  readonly recorded?: News2Recorded
 }
 
 /** Input of `deriveInsights`. */
@@ -45,6 +57,11 @@ export interface InsightInput {
   readonly series?: readonly SeriesInput[]
   readonly rr?: readonly RrSession[]
   readonly news2?: News2Context
+  /**
+   * The AF screen's windows of the RR series, screened beforehand (`createAfScreenCache`):
+   * then RR series in `series` are not screened again. `rr` sessions still are.
+   */
+  readonly af?: AfScreened
   /** CGM reading interval in minutes. @default 5 */
   readonly cgmIntervalMin?: number
 }
@@ -76,29 +93,57 @@ function news2Set(readings: readonly Reading[], now: number, ctx: News2Context =
   const newest = Math.max(...ts)
   if (newest < now - LOOKBACK.news2AgeMs || Math.min(...ts) < newest - LOOKBACK.news2SetMs) return null
   const get = (k: ReadingKind): Reading => latest.get(k) as Reading
+  const rec = ctx.recorded
+  // the newest entry within an hour of the set's newest reading (either side), none after `now`
+  const inSet = <T>(xs: readonly News2Entry<T>[] | undefined): News2Entry<T> | undefined =>
+    pickNewest(xs, (e) => e.t <= now && Math.abs(e.t - newest) <= LOOKBACK.news2SetMs)
+  const oxygen = ctx.onOxygen === undefined ? inSet(rec?.oxygen) : undefined
+  const acvpu = ctx.consciousness === undefined ? inSet(rec?.consciousness) : undefined
+  // a scale-2 mark holds from its time on (withdrawn marks are not in `recorded`)
+  const scale2 = ctx.spo2Scale === undefined ? pickNewest(rec?.scale2, (e) => e.t <= now) : undefined
   const input: News2Input = {
     respiratoryRate: get('respiratoryRate').value,
     spo2: get('spo2').value,
-    spo2Scale: ctx.spo2Scale ?? 1,
-    onOxygen: ctx.onOxygen ?? false,
+    spo2Scale: ctx.spo2Scale ?? (scale2 !== undefined ? 2 : 1),
+    onOxygen: ctx.onOxygen ?? oxygen?.value ?? false,
     systolic: get('systolic').value,
     pulse: get('heartRate').value,
-    consciousness: ctx.consciousness ?? 'A',
+    consciousness: ctx.consciousness ?? acvpu?.value ?? 'A',
     temperatureC: get('temperature').value
   }
   const at = (k: ReadingKind): { t: number; ref: string } => ({ t: get(k).t, ref: get(k).ref })
+  const entry = <T>(e: News2Entry<T>): { t: number; ref: string; by?: string } => ({ t: e.t, ref: e.ref, ...(e.by === undefined ? {} : { by: e.by }) })
   const provenance: News2Provenance = {
     respiratoryRate: at('respiratoryRate'),
     spo2: at('spo2'),
     systolic: at('systolic'),
     pulse: at('heartRate'),
-    temperatureC: at('temperature')
+    temperatureC: at('temperature'),
+    ...(oxygen === undefined ? {} : { onOxygen: entry(oxygen) }),
+    ...(acvpu === undefined ? {} : { consciousness: entry(acvpu) }),
+    ...(scale2 === undefined ? {} : { spo2Scale: entry(scale2) })
   }
   const f = news2Finding(input, provenance)
-  const assumed = [ctx.consciousness === undefined ? 'consciousness not recorded, assumed alert (A)' : '', ctx.onOxygen === undefined ? 'oxygen not recorded, assumed air' : '']
+  const by = (e: News2Entry<unknown>): string => `${e.by === undefined ? '' : `by ${e.by} `}at ${new Date(e.t).toISOString()}`
+  const said = [
+    scale2 === undefined ? '' : `SpO2 scale 2 (hypercapnic respiratory failure marked ${by(scale2)})`,
+    ctx.consciousness !== undefined ? '' : acvpu === undefined ? 'consciousness not recorded, assumed alert (A)' : `consciousness ${acvpu.value} (recorded ${by(acvpu)})`,
+    ctx.onOxygen !== undefined ? '' : oxygen === undefined ? 'oxygen not recorded, assumed air' : `${oxygen.value ? 'on oxygen' : 'breathing air'} (recorded ${by(oxygen)})`
+  ]
     .filter((s) => s !== '')
     .join('; ')
-  return assumed === '' ? f : { ...f, fired: `${f.fired}; ${assumed}` }
+  return said === '' ? f : { ...f, fired: `${f.fired}; ${said}` }
+}
+
+/** The newest entry (lists are newest first, but untrusted input need not be) that `ok` accepts. */
+function pickNewest<T>(xs: readonly News2Entry<T>[] | undefined, ok: (e: News2Entry<T>) => boolean): News2Entry<T> | undefined {
+  let best: News2Entry<T> | undefined
+  const list: readonly News2Entry<T>[] = Array.isArray(xs) ? xs : []
+  for (const e of list) {
+    if (typeof e !== 'object' || e === null || typeof e.t !== 'number' || !Number.isFinite(e.t) || !ok(e)) continue
+    if (best === undefined || e.t > best.t) best = e
+  }
+  return best
 }
 
 /** Systolic and diastolic readings of the same Observation (or the same instant) paired. */
@@ -176,13 +221,34 @@ export function deriveInsights(input: InsightInput): InsightReport {
 
   // the sessions given, and the recordings of the record's RR series (rr-sessions.ts): one finding for all
   const recent = (s: RrSessionInput): boolean => typeof s?.startT === 'number' && s.startT > now - LOOKBACK.rrMs && s.startT <= now
-  const sessions = [...(input.rr ?? []), ...rrSessionsOfSeries(input.series ?? [])].filter(recent)
-  if (sessions.length > 0) add(tryRule(() => afSessionsFinding(sessions), skipped, 'af-screen'))
+  const sessions: RrSessionInput[] = [...(input.rr ?? []), ...(input.af === undefined ? rrSessionsOfSeries(input.series ?? []) : [])].filter(recent)
+  const af = input.af
+  if (af !== undefined && typeof af.error === 'string') skipped.push(`af-screen: ${af.error}`)
+  else if (sessions.length > 0 || af !== undefined) {
+    add(
+      tryRule(
+        () => {
+          // each recording screened on its own (windows never span two), then one finding for all
+          const size = af?.windowBeats ?? AF_THRESHOLDS.windowBeats
+          const screened = sessions.map((s) => ({ r: afScreen(s.rrMs, { windowBeats: size, startT: s.startT, ...(s.times === undefined ? {} : { times: s.times }) }), ref: s.ref }))
+          return afWindowsFinding({
+            triggered: [...(af?.triggered ?? []), ...screened.flatMap((x) => x.r.triggered.map((w) => ({ ...w, ...(typeof x.ref === 'string' ? { ref: x.ref } : {}) })))],
+            analysed: (af?.analysed ?? 0) + screened.reduce((n, x) => n + x.r.windows.filter((w) => w.skipped === undefined).length, 0),
+            windowBeats: size
+          })
+        },
+        skipped,
+        'af-screen'
+      )
+    )
+  }
   return { findings: findings.sort(bySeverity), skipped }
 }
 
 /** Options of `insightInputOf`. */
 export interface InsightInputInit {
+  /** Read the RR series (the AF screen's week). False when an `AfScreenCache` screens them. @default true */
+  readonly rrSeries?: boolean
   /** @default Date.now() */
   readonly now?: number
   readonly news2?: News2Context
@@ -213,8 +279,10 @@ export function insightInputOf(compartment: Compartment, init: InsightInputInit 
     }
   }
   // RR intervals (one per beat) of the AF screen's week, as typed arrays: cheap to post to the worker
-  for (const s of compartment.series.read(RR_SERIES_CODE, undefined, Math.max(0, now - LOOKBACK.rrMs + 1), now + 1).series) {
-    series.push({ code: s.code, device: s.device, unit: s.unit, times: s.times.slice(), values: s.values.slice() })
+  if (init.rrSeries !== false) {
+    for (const s of compartment.series.read(RR_SERIES_CODE, undefined, Math.max(0, now - LOOKBACK.rrMs + 1), now + 1).series) {
+      series.push({ code: s.code, device: s.device, unit: s.unit, times: s.times.slice(), values: s.values.slice() })
+    }
   }
   return {
     now,

@@ -32,6 +32,8 @@ export interface Evidence {
   readonly t?: number
   /** Where it came from: `Observation/<id>`, `series/<code>/<device>`… */
   readonly ref?: string
+  /** Who recorded it, when a person did (a clinician's NEWS2 entry), as named on the resource. */
+  readonly by?: string
 }
 
 /** One insight. */

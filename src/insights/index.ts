@@ -28,8 +28,10 @@ export { bpCategory, bpAverage, bpReadingFinding, bpAverageFinding, bpCategoryNa
 export type { BpCategory, BpReading, BpAverage, BpAverageOptions } from './blood-pressure.ts'
 export { cgmMetrics, cgmFinding, missedTargets, MAX_CGM_SAMPLES, MIN_ACTIVE_PERCENT } from './cgm.ts'
 export type { CgmMetrics, CgmOptions, GlucoseSample } from './cgm.ts'
-export { afScreen, afScreenFinding, afSessionsFinding, AF_THRESHOLDS, RR_PLAUSIBLE_MS, MAX_RR_INTERVALS, MAX_AF_WINDOWS_LISTED } from './af-screen.ts'
-export type { AfScreenOptions, AfScreenResult, RrWindow, RrSessionInput } from './af-screen.ts'
+export { afScreen, afScreenFinding, afSessionsFinding, afWindowsFinding, screenWindow, AF_THRESHOLDS, RR_PLAUSIBLE_MS, MAX_RR_INTERVALS, MAX_AF_WINDOWS_LISTED } from './af-screen.ts'
+export type { AfScreenOptions, AfScreenResult, AfScreened, RrWindow, RrSessionInput } from './af-screen.ts'
+export { createAfScreenCache, rrChunkSourceOf, AF_WEEK_MS } from './af-incremental.ts'
+export type { AfScreenCache, AfScreenCacheInit, AfScreenStats, RrChunkSource } from './af-incremental.ts'
 export { rrSessionsOfSeries, RR_SERIES_CODE, RR_SESSION_GAP_MS } from './rr-sessions.ts'
 export { checkPrescription, prescriptionCheckOf, ingredientsOf, isCheckableAllergy, RXNORM_SYSTEM, MAX_ENTRIES } from './medication.ts'
 export type { PrescriptionCheck, DrugEntry, AllergyEntry } from './medication.ts'
@@ -39,6 +41,20 @@ export { bpTrendFinding, weightTrendFindings, glucoseTrendFinding, TREND_WINDOW_
 export type { TimedValue } from './trends.ts'
 export { readingsOfObservations, readingsOfSeries, toRuleUnit, INSIGHT_LOINC } from './observations.ts'
 export type { Reading, ReadingKind, SeriesInput } from './observations.ts'
+export {
+  news2ContextObservation,
+  news2EntryOf,
+  news2RecordedOf,
+  News2ContextFormatError,
+  News2ContextInputError,
+  NEWS2_CONTEXT_CODES,
+  ACVPU_SNOMED,
+  SCALE2_TARGET,
+  MAX_OXYGEN_FLOW_LPM,
+  MAX_RECORDER_NAME,
+  MAX_NEWS2_ENTRIES
+} from './news2-context.ts'
+export type { News2Entry, News2Recorded, News2RecordedRead, News2ContextInput, News2RecordMeta } from './news2-context.ts'
 export { deriveInsights, insightInputOf, LOOKBACK } from './derive.ts'
 export type { InsightInput, InsightInputInit, InsightReport, News2Context, RrSession } from './derive.ts'
 export {

@@ -178,7 +178,7 @@ const UNITS: Record<string, string> = {
 }
 
 /** When and where each reading of a NEWS2 set came from. */
-export type News2Provenance = Partial<Record<keyof News2Input, { readonly t?: number; readonly ref?: string }>>
+export type News2Provenance = Partial<Record<keyof News2Input, { readonly t?: number; readonly ref?: string; readonly by?: string }>>
 
 /**
  * The finding of one NEWS2 set: the score, the band rule that fired, and every reading with
@@ -193,8 +193,14 @@ export function news2Finding(v: News2Input, provenance: News2Provenance = {}): F
     const raw = v[key]
     const value = typeof raw === 'number' ? raw : typeof raw === 'boolean' ? Number(raw) : ACVPU.indexOf(raw as Consciousness)
     const p = provenance[key]
-    if (p?.t !== undefined) at = Math.max(at, p.t)
-    evidence.push({ what: key, value, unit: UNITS[key] ?? '1', ...(p?.t !== undefined ? { t: p.t } : {}), ...(p?.ref !== undefined ? { ref: p.ref } : {}) })
+    // the finding's time is its readings': a clinician's entry may come later and does not move it
+    if (p?.t !== undefined && key !== 'onOxygen' && key !== 'consciousness') at = Math.max(at, p.t)
+    evidence.push({ what: key, value, unit: UNITS[key] ?? '1', ...(p?.t !== undefined ? { t: p.t } : {}), ...(p?.ref !== undefined ? { ref: p.ref } : {}), ...(p?.by !== undefined ? { by: p.by } : {}) })
+  }
+  // the scale a clinician set is evidence too: it changes how SpO2 scored
+  const scale = provenance.spo2Scale
+  if (v.spo2Scale === 2 && scale !== undefined) {
+    evidence.push({ what: 'spo2Scale', value: 2, unit: '1', ...(scale.t !== undefined ? { t: scale.t } : {}), ...(scale.ref !== undefined ? { ref: scale.ref } : {}), ...(scale.by !== undefined ? { by: scale.by } : {}) })
   }
   const parts = Object.entries(r.points).map(([k, p]) => `${k} ${p}`).join(', ')
   return {

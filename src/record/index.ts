@@ -56,7 +56,7 @@ export {
   ENTERED_IN_ERROR
 } from './fhir-spec.ts'
 export type * from './fhir-types.ts'
-export type { SeriesStore, SeriesData, SeriesRead, SeriesInfo } from './series.ts'
+export type { SeriesStore, SeriesData, SeriesRead, SeriesInfo, SeriesChunkVersion } from './series.ts'
 export { DAILY_CHUNK_CODES, SERIES_CODE_PATTERN, DEVICE_ID_PATTERN } from './series-keys.ts'
 export { encodeChunk, decodeChunk, CHUNK_VERSION, MAX_CHUNK_SAMPLES, MAX_CHUNK_BYTES } from './chunk.ts'
 export type { ChunkData } from './chunk.ts'

@@ -72,6 +72,18 @@ export interface SeriesInfo {
   readonly chunks: number
 }
 
+/** One chunk period of a series, and a token of its current content. */
+export interface SeriesChunkVersion {
+  /** Start (ms) of the chunk period. */
+  readonly start: number
+  /**
+   * Changes whenever the period's samples may have changed: built from the Yjs ids of the
+   * map entry and of the items of an open period's array (Yjs never changes an item's
+   * content in place), and the count of buffered samples. Equal tokens, equal samples.
+   */
+  readonly version: string
+}
+
 /** Time series of one compartment. */
 export interface SeriesStore {
   /**
@@ -103,6 +115,13 @@ export interface SeriesStore {
   compact(before?: number): number
   /** Series present, flushed or buffered. */
   list(): SeriesInfo[]
+  /**
+   * The chunk periods of one series (`code`, `device`) that may hold samples with
+   * `from ≤ t < to`, oldest first, each with a version token — without decoding any, so a
+   * reader can re-read only the periods that changed (the AF screen's cache does).
+   * @throws {RangeError} if `code`/`device` is malformed or a bound is not a time.
+   */
+  chunkVersions(code: string, device: string, from: number, to: number): SeriesChunkVersion[]
   /** Samples waiting for `flush()`. */
   readonly buffered: number
 }
@@ -441,6 +460,45 @@ export class SeriesStoreImpl implements SeriesStore {
       }
     }, LOCAL_ORIGIN)
     return closed
+  }
+
+  chunkVersions(code: string, device: string, from: number, to: number): SeriesChunkVersion[] {
+    if (typeof code !== 'string' || !SERIES_CODE_PATTERN.test(code)) throw new RangeError(`code: expected ${String(SERIES_CODE_PATTERN)}, got ${String(code)}`)
+    if (typeof device !== 'string' || !DEVICE_ID_PATTERN.test(device)) throw new RangeError(`device: expected ${String(DEVICE_ID_PATTERN)}, got ${String(device)}`)
+    const lo = toMs(from, 'from')
+    const hi = toMs(to, 'to')
+    const buffered = new Map<number, number>()
+    for (const g of this.#groups.values()) {
+      if (g.code === code && g.device === device && g.end > lo && g.start < hi) buffered.set(g.start, (buffered.get(g.start) ?? 0) + g.ts.length)
+    }
+    const starts = new Set<number>(buffered.keys())
+    const idx = this.#index.get(seriesId(code, device))
+    if (idx !== undefined) {
+      if (!idx.sorted) {
+        idx.starts.sort((a, b) => a - b)
+        idx.sorted = true
+      }
+      let i = lowerBound(idx.starts, lo)
+      const before = idx.starts[i - 1]
+      if (before !== undefined && before > lo - MAX_PERIOD_MS) starts.add(before)
+      for (; i < idx.starts.length && (idx.starts[i] as number) < hi; i++) starts.add(idx.starts[i] as number)
+    }
+    const out: SeriesChunkVersion[] = []
+    for (const start of [...starts].sort((a, b) => a - b)) {
+      const item = this.#map._map.get(chunkKey(code, device, start))
+      let version = item === undefined || item.deleted ? '-' : `${item.id.client}.${item.id.clock}`
+      const value = this.#map.get(chunkKey(code, device, start))
+      if (value instanceof Y.Array) {
+        // an open period grows by items; every item is immutable, so their ids name the content
+        version += `[${value.length}`
+        for (let n = value._start; n !== null; n = n.right) if (!n.deleted) version += `,${n.id.client}.${n.id.clock}+${n.length}`
+        version += ']'
+      }
+      const b = buffered.get(start)
+      if (b !== undefined) version += `+b${b}`
+      out.push({ start, version })
+    }
+    return out
   }
 
   list(): SeriesInfo[] {

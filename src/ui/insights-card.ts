@@ -58,6 +58,34 @@ function severityName(s: Severity): string {
   }
 }
 
+function acvpuName(level: 'A' | 'C' | 'V' | 'P' | 'U'): string {
+  switch (level) {
+    case 'A':
+      return msg('alert')
+    case 'C':
+      return msg('new confusion')
+    case 'V':
+      return msg('responds to voice')
+    case 'P':
+      return msg('responds to pain')
+    case 'U':
+      return msg('unresponsive')
+  }
+}
+
+/** What a clinician recorded for a NEWS2 set, one sentence each: who and when. */
+function news2Recorded(x: InsightFacts): string[] {
+  if (x.rule !== 'news2') return []
+  const who = (by: string | undefined): string => by ?? msg('a clinician')
+  const out: string[] = []
+  if (x.scale2 !== undefined) out.push(msg(str`SpO2 scale 2: hypercapnic respiratory failure marked by ${who(x.scale2.by)} on ${when(x.scale2.t)}.`))
+  if (x.oxygen !== undefined) {
+    out.push(x.oxygen.on ? msg(str`On oxygen (recorded by ${who(x.oxygen.by)} at ${when(x.oxygen.t)}).`) : msg(str`Breathing air (recorded by ${who(x.oxygen.by)} at ${when(x.oxygen.t)}).`))
+  }
+  if (x.consciousness !== undefined) out.push(msg(str`Consciousness: ${acvpuName(x.consciousness.level)} (recorded by ${who(x.consciousness.by)} at ${when(x.consciousness.t)}).`))
+  return out
+}
+
 /** The finding's title in the reader's language, with its numbers. */
 function title(f: Finding, x: InsightFacts): string {
   switch (x.rule) {
@@ -94,7 +122,10 @@ function advice(x: InsightFacts): string {
     case 'cgm':
       return x.sparse ? msg(str`Only ${pct(x.activePercent)} of the time has data (the consensus asks for at least 70%), so this may not be representative.`) : ''
     case 'news2':
-      return x.assumedAlert || x.assumedAir ? msg('Consciousness and oxygen were not recorded: the score assumes alert and breathing air.') : ''
+      if (x.assumedAlert && x.assumedAir) return msg('Consciousness and oxygen were not recorded: the score assumes alert and breathing air.')
+      if (x.assumedAlert) return msg('Consciousness was not recorded: the score assumes alert.')
+      if (x.assumedAir) return msg('Oxygen was not recorded: the score assumes breathing air.')
+      return ''
     case 'af-screen':
       return msg('See a doctor, who can record an ECG.')
     case 'weight-gain':
@@ -310,6 +341,7 @@ export class InsightsCard extends LitElement {
       <p class="title" role="heading" aria-level=${level}>${title(f, x)}</p>
       ${f.rule === 'af-screen' ? html`<p class="not-diagnosis">${msg('This is not a diagnosis.')}</p>` : ''}
       ${more === '' ? '' : html`<p>${more}</p>`}
+      ${news2Recorded(x).map((line) => html`<p data-testid="news2-recorded">${line}</p>`)}
       ${x.rule === 'af-screen' ? this.afWindows(x) : ''}
       <p class="meta">
         ${f.at > 0 ? html`${msg(str`Readings up to ${when(f.at)}.`)} ` : ''}<span data-testid="insight-source"

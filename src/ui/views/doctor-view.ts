@@ -7,6 +7,7 @@ import { textField } from '../forms.ts'
 import { getLocale } from '../i18n.ts'
 import { partName } from '../share-visit.ts'
 import '../prescribe-form.ts'
+import '../news2-context-form.ts'
 import '../insights-card.ts'
 import '../telemonitor-panel.ts'
 import '../call-view.ts'
@@ -346,6 +347,7 @@ export class DoctorView extends LitElement {
             ${this.noteError === undefined ? '' : html`<p class="error" role="alert">${this.noteError}</p>`}
             <div class="actions"><button type="submit">${msg('Save the note')}</button></div>
           </form>
+          <phr-news2-context-form .replica=${replica} grant-id=${v.grantId}></phr-news2-context-form>
           <phr-prescribe-form .replica=${replica} .view=${v}></phr-prescribe-form>`
         : ''}
       <phr-call-view .consult=${this.services?.practitioner.consult} .grantId=${v.grantId} .active=${v.status === 'active'}></phr-call-view>
