@@ -19,9 +19,8 @@ let browser: Browser
 let server: StartedServer
 
 beforeAll(async () => {
-  server = await startServer({ PHR_DEMO_AUTHORITY: '1' })
-  browser = await launchChromium({ webrtc: true })
-})
+  ;[server, browser] = await Promise.all([startServer({ PHR_DEMO_AUTHORITY: '1' }), launchChromium({ webrtc: true })])
+}, 180_000)
 afterAll(async () => {
   await browser.close()
   await server.stop('SIGINT')
