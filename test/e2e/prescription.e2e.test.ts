@@ -10,8 +10,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
-import { join } from 'node:path'
-import { screenshot, SCREENSHOT_DIR } from '../helpers/screenshots.ts'
+import { elementScreenshot, screenshot } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
 import { createPerson } from '../../src/crypto/index.ts'
 import { jwsFromPrescriptionText, prescriptionQrText, signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
@@ -20,9 +19,8 @@ let browser: Browser
 let server: StartedServer
 
 beforeAll(async () => {
-  server = await startServer({ PHR_DEMO_AUTHORITY: '1' })
-  browser = await launchChromium({ webrtc: true })
-})
+  ;[server, browser] = await Promise.all([startServer({ PHR_DEMO_AUTHORITY: '1' }), launchChromium({ webrtc: true })])
+}, 180_000)
 afterAll(async () => {
   await browser.close()
   await server.stop('SIGINT')
@@ -200,7 +198,7 @@ describe('doctor, patient, pharmacy', () => {
       expect(await patient.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
       await patient.getByTestId('rx-card').scrollIntoViewIfNeeded()
       await screenshot(patient, 'patient-prescription-390')
-      await patient.getByTestId('prescriptions').screenshot({ path: join(SCREENSHOT_DIR, 'patient-prescription-card-390.png') })
+      await elementScreenshot(patient.getByTestId('prescriptions'), 'patient-prescription-card-390')
 
       // the pharmacy accepts it, for this patient, from this doctor
       await pharmacy.goto(`${server.baseUrl}/verify`)

@@ -12,16 +12,19 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
-import { startServer } from '../helpers/server.ts'
+import { startServer, type StartedServer } from '../helpers/server.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
+/** A server of its own with the DEMO licensing authority switched on, started with the browser. */
+let demoServer: StartedServer | undefined
 
 beforeAll(async () => {
-  browser = await launchChromium({ webrtc: true })
-})
+  ;[browser, demoServer] = await Promise.all([launchChromium({ webrtc: true }), startServer({ PHR_DEMO_AUTHORITY: '1' })])
+}, 180_000)
 afterAll(async () => {
   await browser.close()
+  await demoServer?.stop('SIGINT')
 })
 
 const listed = (page: Page, section: string) => page.locator(`phr-record-summary section[aria-labelledby=${section}] li`).allTextContents()
@@ -95,6 +98,8 @@ describe('a visit: share, approve, read, note, revoke', () => {
     await expect.poll(() => doctor.getByTestId('dr-patient').count(), { timeout: 60_000 }).toBe(1)
     await expect.poll(() => drList(doctor, 'allergies'), { timeout: 90_000 }).toEqual(expect.arrayContaining(allergiesAtStart))
     expect(await held(doctor, 'sensitive')).toBeUndefined()
+    // what is shown may be on screen a moment before its envelopes are listed as stored
+    await expect.poll(async () => (await held(doctor, 'core'))?.stored, { timeout: 30_000 }).toEqual([0])
     const core0 = await held(doctor, 'core')
     expect(core0?.keys).toEqual([0])
     expect(core0?.stored).toEqual([0])
@@ -167,7 +172,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
 describe('a verified doctor, declined; a code used twice', () => {
   it('shows the demo authority’s verdict, licence and specialty, and refuses a used code', async () => {
     // a server of its own, with the DEMO licensing authority switched on
-    const server = await startServer({ PHR_DEMO_AUTHORITY: '1' })
+    const server = demoServer as StartedServer
     const patientContext = await newContext(browser, 390)
     const doctorContext = await newContext(browser, 1280)
     try {
@@ -228,7 +233,6 @@ describe('a verified doctor, declined; a code used twice', () => {
     } finally {
       await patientContext.close()
       await doctorContext.close()
-      await server.stop('SIGINT')
     }
   }, 300_000)
 })
