@@ -28,12 +28,28 @@ export interface AxeFinding {
   summary: string
 }
 
+/** What part of the page to check. */
+export interface AxeScope {
+  /**
+   * Check only this element, given as the selectors of its shadow hosts from the document
+   * down (`['phr-app', 'phr-patient-view', 'phr-share-visit']`): for a panel just opened on
+   * a page already checked whole. @default the whole page
+   */
+  within?: string[]
+}
+
 /** Runs axe on the page and returns its violations (empty when there is none). */
-export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+export async function axeViolations(page: Page, scope: AxeScope = {}): Promise<AxeFinding[]> {
+  const builder = new AxeBuilder({ page }).withTags([...AXE_TAGS])
+  if (scope.within !== undefined) {
+    const [host, inner, ...deeper] = scope.within
+    if (host === undefined || inner === undefined) throw new RangeError(`within: a shadow host and a selector inside it, got ${JSON.stringify(scope.within)}`)
+    builder.include({ fromShadowDom: [host, inner, ...deeper] })
+  }
   // legacy mode: axe runs once in the page itself. The default runs it in every frame and
   // then again in a new blank page to merge the frames' results, which costs a new renderer
   // per check; the app has no frames to merge (its QR images are data: URLs, not iframes).
-  const results = await new AxeBuilder({ page }).withTags([...AXE_TAGS]).setLegacyMode(true).analyze()
+  const results = await builder.setLegacyMode(true).analyze()
   return results.violations.map((v) => ({
     rule: v.id,
     impact: v.impact ?? 'unknown',
@@ -65,7 +81,7 @@ export function formatFindings(label: string, findings: readonly AxeFinding[]): 
  * @throws {Error} `axe found N violation(s) on <label>: …`
  * @example await expectNoAxeViolations(page, 'patient record (phone)')
  */
-export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
-  const findings = await axeViolations(page)
+export async function expectNoAxeViolations(page: Page, label: string, scope: AxeScope = {}): Promise<void> {
+  const findings = await axeViolations(page, scope)
   if (findings.length > 0) throw new Error(formatFindings(label, findings))
 }
