@@ -267,7 +267,7 @@ export class InsightsCard extends LitElement {
         min-height: 1.5rem;
       }
       summary:focus-visible {
-        outline: 3px solid var(--focus);
+        outline: 3px solid var(--focus-on-light);
         outline-offset: 2px;
       }
       dl {

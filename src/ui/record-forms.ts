@@ -257,6 +257,19 @@ export class RecordSectionPanel extends LitElement {
     this.mode = { kind: 'list' }
     this.problems = []
     this.found = []
+    this.focusAdd()
+  }
+
+  /** The form is gone: the keyboard focus goes back to the button that opens it, not to the page's top. */
+  private focusAdd(): void {
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${this.fid('add')}`)?.focus())
+  }
+
+  /** Escape leaves the form, unless it closed a list of names first. */
+  private readonly onFormKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return
+    e.preventDefault()
+    this.cancel()
   }
 
   private async removeEntry(id: string, title: string): Promise<void> {
@@ -454,6 +467,7 @@ export class RecordSectionPanel extends LitElement {
       this.mode = { kind: 'list' }
       this.problems = []
       this.status = edited ? msg(str`Saved a new version of ${title}.`) : msg(str`Added: ${title}.`)
+      this.focusAdd()
     }
     const failed = (err: unknown, back: Mode): void => {
       this.mode = back
@@ -568,7 +582,7 @@ export class RecordSectionPanel extends LitElement {
             </div>
           </div>`}
       ${editing
-        ? html`<form @submit=${this.submit} novalidate aria-labelledby=${this.fid('form-h')}>
+        ? html`<form @submit=${this.submit} @keydown=${this.onFormKey} novalidate aria-labelledby=${this.fid('form-h')}>
             <h3 id=${this.fid('form-h')}>${mode.kind === 'edit' ? msg(str`Edit this ${t.item}`) : t.add}</h3>
             ${this.fields()}
             <div class="actions">
@@ -579,7 +593,7 @@ export class RecordSectionPanel extends LitElement {
         : mode.kind === 'saving'
           ? html`<p role="status">${msg('Saving…')}</p>
               ${mode.progress === undefined ? '' : html`<progress max="1" .value=${mode.progress} aria-label=${msg('Encrypting the file')}></progress>`}`
-          : html`<div class="actions"><button type="button" @click=${() => this.startAdd()}>${t.add}</button></div>`}
+          : html`<div class="actions"><button type="button" id=${this.fid('add')} @click=${() => this.startAdd()}>${t.add}</button></div>`}
       <p role="status" data-testid="section-status">${this.status}</p>
     </section>`
   }

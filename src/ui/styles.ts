@@ -35,7 +35,7 @@ export const viewStyles = css`
   a:focus-visible,
   button:focus-visible,
   select:focus-visible {
-    outline: 3px solid var(--focus);
+    outline: 3px solid var(--focus-on-light);
     outline-offset: 2px;
   }
 `
@@ -83,8 +83,11 @@ export const formStyles = css`
     word-break: break-all;
   }
   input:focus-visible,
-  textarea:focus-visible {
-    outline: 3px solid var(--focus);
+  textarea:focus-visible,
+  /* a date field's calendar button holds the focus inside the field without :focus-visible */
+  input[type='date']:focus-within,
+  input[type='datetime-local']:focus-within {
+    outline: 3px solid var(--focus-on-light);
     outline-offset: 1px;
   }
   .actions {

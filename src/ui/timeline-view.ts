@@ -146,7 +146,7 @@ export class TimelineView extends LitElement {
         outline: none;
       }
       article:focus-visible {
-        outline: 3px solid var(--focus);
+        outline: 3px solid var(--focus-on-light);
         outline-offset: -3px;
         background: var(--surface);
       }

@@ -10,7 +10,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
-import { elementScreenshot, screenshot } from '../helpers/screenshots.ts'
+import { screenshotOf, screenshot } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
 import { createPerson } from '../../src/crypto/index.ts'
 import { jwsFromPrescriptionText, prescriptionQrText, signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
@@ -198,7 +198,7 @@ describe('doctor, patient, pharmacy', () => {
       expect(await patient.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
       await patient.getByTestId('rx-card').scrollIntoViewIfNeeded()
       await screenshot(patient, 'patient-prescription-390')
-      await elementScreenshot(patient.getByTestId('prescriptions'), 'patient-prescription-card-390')
+      await screenshotOf(patient.getByTestId('prescriptions'), 'patient-prescription-card-390')
 
       // the pharmacy accepts it, for this patient, from this doctor
       await pharmacy.goto(`${server.baseUrl}/verify`)

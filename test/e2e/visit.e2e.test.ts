@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
+import { expectNoAxeViolations } from '../helpers/a11y.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -113,6 +114,8 @@ describe('a visit: share, approve, read, note, revoke', () => {
     expect(await doctor.locator('[data-testid=dr-parts] li[data-kind=sensitive]').textContent()).toContain('not shared')
     expect(await doctor.locator('[data-testid=dr-parts] li[data-shared=no]').count()).toBe(5)
     await screenshot(doctor, 'doctor-patient-390')
+    // the doctor's view of a patient, with what was shared, is accessible (axe, WCAG 2.1 AA)
+    await expectNoAxeViolations(doctor, 'doctor: a patient’s shared record (phone)')
 
     // the patient lists the doctor among the people with access
     await expect.poll(() => patient.getByTestId('person').count()).toBe(1)

@@ -22,11 +22,14 @@ export async function screenshot(page: Page, name: string): Promise<string | und
   return path
 }
 
-/** Saves a screenshot of one element as `screenshots/<name>.png`; resolves with its path, or `undefined` when `SCREENSHOTS` is off. */
-export async function elementScreenshot(element: Locator, name: string): Promise<string | undefined> {
+/**
+ * Saves a screenshot of what the viewport shows (a page) or of one element (a locator) as
+ * `screenshots/<name>.png`: a part of a long page, small enough for the README.
+ */
+export async function screenshotOf(target: Page | Locator, name: string): Promise<string | undefined> {
   if (!SCREENSHOTS) return undefined
-  const path = join(SCREENSHOT_DIR, `${name}.png`)
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await element.screenshot({ path })
+  const path = join(SCREENSHOT_DIR, `${name}.png`)
+  await target.screenshot({ path })
   return path
 }

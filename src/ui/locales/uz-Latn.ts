@@ -556,7 +556,7 @@
 's83b0b6e487863a94': `Maʼlumot bor vaqt`,
 's83b64afbf7b2a257': `Kasalliklar`,
 's83cca210d9c9a696': `Boshqa qurilmangizdan “phr-link:” bilan boshlanadigan matnni to‘liq nusxalang.`,
-'s83fd5f7ce01214cf': `Kasalliklar`,
+'s83fd5f7ce01214cf': `Kasalliklar va sogʻliq holati`,
 's845038e9ad049c74': `Kamerani o‘chirish`,
 's8457967996e9ac0d': `Litsenziya beruvchi organdan olingan litsenziya matnini joylashtiring`,
 's847d4f48791c0289': `Olib tashlab boʻlmadi. Hech narsa oʻzgarmadi.`,
