@@ -20,7 +20,7 @@ import {
 } from './record-edits.ts'
 import { checkDocument, openDocument, storeDocument, type DocumentFile } from './record-edits-documents.ts'
 import { manualReading, type ManualReadingForm } from './record-edits-vitals.ts'
-import { chartData, type ChartData, type ChartDataOptions, type VitalMeasure } from './vitals-chart-data.ts'
+import { chartData, latestReadingTime, type ChartData, type ChartDataOptions, type VitalMeasure } from './vitals-chart-data.ts'
 import { recordLiveReading } from './live-vitals.ts'
 
 /** The patient's edits of their record. */
@@ -60,6 +60,8 @@ export interface RecordEdits {
   addReading(form: ManualReadingForm): Promise<FhirResource>
   /** A measure's chart points over a range (see vitals-chart-data.ts). */
   chart(measure: VitalMeasure, opts: ChartDataOptions): Promise<ChartData>
+  /** When the latest reading of a measure was taken, if there is one. */
+  latestReading(measure: VitalMeasure): number | undefined
   /**
    * Called after any change, made here or arriving from another device, in the given
    * compartments (default: core, results, vitals, documents). Returns the unsubscribe.
@@ -121,6 +123,7 @@ export function createRecordEdits(session: RecordSession, clock: () => number = 
       return vitals.compartment.resources.get('Observation', obs.id) ?? obs
     },
     chart: (measure, opts) => chartData(session.get('vitals'), measure, opts),
+    latestReading: (measure) => latestReadingTime(session.get('vitals'), measure),
     onChange(listener, kinds = ['core', 'results', 'vitals', 'documents']) {
       const offs = kinds.map((kind) => {
         const c = session.compartments.get(kind)?.compartment

@@ -7,7 +7,7 @@
  * windows so the page keeps responding.
  */
 import { isWithdrawn, type Compartment } from '../record/index.ts'
-import { convertValue, measurementsOf, sameQuantity } from '../devices/index.ts'
+import { convertValue, measurementsOf, quantityCodes, sameQuantity } from '../devices/index.ts'
 
 /** The measures charted. */
 export const VitalMeasure = {
@@ -271,4 +271,28 @@ export async function chartData(vitals: Compartment, measure: VitalMeasure, opts
     }
   }
   return { from: opts.from, to: opts.to, lines: accs.map((a) => a.points()), counts: accs.map((a) => a.count), stats, unreadable }
+}
+
+/**
+ * When the latest reading of `measure` was taken (a device's series or a spot Observation),
+ * or `undefined` without any: a chart whose range holds nothing can move to where the
+ * readings are. Reads only the last chunk of each matching series.
+ */
+export function latestReadingTime(vitals: Compartment, measure: VitalMeasure): number | undefined {
+  const def = MEASURES[measure]
+  let latest: number | undefined
+  const seen = (t: number): void => {
+    if (Number.isFinite(t) && (latest === undefined || t > latest)) latest = t
+  }
+  for (const info of vitals.series.list()) {
+    if (!def.lines.some((line) => sameQuantity(line.code, info.code))) continue
+    const read = vitals.series.read(info.code, info.device, info.lastChunk, info.lastChunk + 86_400_000)
+    for (const s of read.series) if (s.times.length > 0) seen(s.times[s.times.length - 1] as number)
+  }
+  const codes = def.lines.flatMap((line) => quantityCodes(line.code))
+  for (const obs of vitals.resources.list('Observation', { code: codes })) {
+    if (isWithdrawn(obs)) continue
+    for (const m of measurementsOf(obs)) if (m.codes.some((c) => codes.some((code) => sameQuantity(code, c)))) seen(m.t)
+  }
+  return latest
 }

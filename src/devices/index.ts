@@ -43,6 +43,7 @@ export {
   canonicalUnit,
   quantityKey,
   sameQuantity,
+  quantityCodes,
   hysteresisOf,
   matchingCode,
   checkReading,

@@ -125,6 +125,11 @@ export function quantityKey(code: string): string {
   return GROUP_OF.get(code)?.[0] ?? code
 }
 
+/** Every code whose readings measure the same quantity as `code` (`code` itself included). */
+export function quantityCodes(code: string): readonly string[] {
+  return GROUP_OF.get(code) ?? [code]
+}
+
 /** Whether readings of `a` and `b` measure the same quantity. */
 export function sameQuantity(a: string, b: string): boolean {
   return a === b || (GROUP_OF.get(a) !== undefined && GROUP_OF.get(a) === GROUP_OF.get(b))

@@ -172,6 +172,8 @@ export class VitalsCharts extends LitElement {
   declare status: string
   /** The measure picked in the manual entry form. */
   private entryMeasure: VitalMeasure = 'blood-pressure'
+  /** The range was moved to end at the latest reading (nothing in the one ending now). */
+  private movedToLatest = false
   private plot: uPlot | undefined
   private resize: ResizeObserver | undefined
   private abort: AbortController | undefined
@@ -245,6 +247,15 @@ export class VitalsCharts extends LitElement {
       })
       if (abort.signal.aborted) return
       this.data = data
+      // nothing in a range ending now, but readings from before (a strap not worn for a
+      // while, a demo from an earlier year): end the range at the latest reading instead
+      if (data.counts.every((n) => n === 0) && this.range.id !== undefined) {
+        const latest = edits.latestReading(this.measure)
+        if (latest !== undefined && latest <= Date.now() && (latest < this.range.from || latest >= this.range.to) && latest + 1 !== this.now) {
+          this.now = latest + 1
+          this.movedToLatest = true
+        }
+      }
     } catch (err) {
       if (abort.signal.aborted) return
       console.warn('vitals chart: not read', err instanceof Error ? err.name : err)
@@ -349,7 +360,7 @@ export class VitalsCharts extends LitElement {
     if (d.counts.every((n) => n === 0)) return html`<p data-testid="vitals-summary">${period} ${msg('No readings in this period. Pick a longer range, or type a reading in below.')}</p>`
     const unit = unitOf(def)
     return html`<p data-testid="vitals-summary">
-      ${period}
+      ${period} ${this.movedToLatest && d.to < Date.now() - DAY ? msg('Nothing newer was measured: the range ends at the latest reading.') : ''}
       ${def.lines.map((line, i) => {
         const s = d.stats[i]
         const n = num(d.counts[i] ?? 0, 0)

@@ -127,4 +127,24 @@ describe('vitals chart', () => {
     expect(r.querySelector('[data-testid="vitals-summary"]')?.textContent).toContain('highest 181')
     el.remove()
   })
+
+  it('with nothing in the month ending now, ends the range at the latest reading and says so', async () => {
+    const { session, edits } = await record()
+    const last = Date.UTC(2025, 5, 30, 12)
+    const vitals = session.get('vitals')
+    for (let t = last - 3 * 86_400_000; t <= last; t += 60_000) vitals.series.append('8867-4', 'strap', t, 72, '/min')
+    vitals.series.flush()
+    const el = document.createElement('phr-vitals-charts') as Updatable & { edits: RecordEdits; now: number; data?: { to: number; counts: number[] } }
+    el.style.width = '800px'
+    el.now = last + 90 * 86_400_000
+    el.edits = edits
+    document.body.append(el)
+    await until(() => (el.data?.counts[0] ?? 0) > 0, 30_000)
+    expect(el.data?.to).toBe(last + 1)
+    await el.updateComplete
+    const summary = root(el).querySelector('[data-testid="vitals-summary"]')?.textContent?.replace(/\s+/g, ' ') ?? ''
+    expect(summary).toContain('Nothing newer was measured: the range ends at the latest reading.')
+    expect(summary).toContain('latest 72')
+    el.remove()
+  })
 })

@@ -848,6 +848,7 @@
 'sc38b633e1ebafcc2': str`NEWS2 erta ogohlantirish balli ${0}: bitta koʻrsatkich 3 ball oldi`,
 'sc3afa41d85d471a0': `Boshqa qurilmangizda yangi kod oching va qaytadan urinib ko‘ring.`,
 'sc40cd77e0d29dbf8': `yaxshi`,
+'sc47d266a6fe5f4ed': `Bundan yangiroq oʻlchov yoʻq: davr oxirgi koʻrsatkich bilan tugaydi.`,
 'sc4b09e6a2e45ba40': `Zaxira nusxa fayli shikastlangan: u o‘zgartirilgan, qisqartirilgan yoki unga nimadir qo‘shilgan. Hech narsa o‘zgarmadi.`,
 'sc530f6e208363cb5': `Tiklash iborangizning 24 ta soʻzini kiriting.`,
 'sc53b724891b5ed6b': `Kirish huquqingiz tugatildi. Avval koʻrganlaringiz shu yerda qoladi; yangi hech narsa kelmaydi.`,
