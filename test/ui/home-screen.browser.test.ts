@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { page } from 'vitest/browser'
 import { asDocId } from '../../src/lib/index.ts'
 import { createCompartment, type Compartment, type Observation } from '../../src/record/index.ts'
-import type { OpenRecord, PersonWithAccess, RecordEdits } from '../../src/app/index.ts'
+import type { OpenRecord, PersonWithAccess } from '../../src/app/index.ts'
 import '../../src/ui/vitals-trends.ts'
 import '../../src/ui/access-now.ts'
 
@@ -60,8 +60,8 @@ function vitals(): Compartment {
 async function mountTrends(c: Compartment): Promise<El> {
   document.body.replaceChildren()
   const el = document.createElement('phr-vitals-trends') as El
-  el.record = { session: { compartments: new Map([['vitals', { compartment: c }]]) } } as unknown as OpenRecord
-  el.edits = { onChange: (listener: () => void) => c.onUpdate(() => listener()) } as unknown as RecordEdits
+  el.record = { session: { compartments: new Map([['vitals', { compartment: c }]]) } }
+  el.edits = { onChange: (listener: () => void) => c.onUpdate(() => listener()) }
   document.body.append(el)
   await el.updateComplete
   return el
@@ -120,7 +120,7 @@ function person(name: string, status: PersonWithAccess['status'], notAfter: numb
     grantId: `g-${name}`,
     did: `did:key:z${name}`,
     name,
-    credential: { status: 'unverified' } as PersonWithAccess['credential'],
+    credential: { status: 'none' } as PersonWithAccess['credential'],
     compartments: ['core'],
     notAfter,
     status,
