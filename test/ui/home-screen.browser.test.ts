@@ -120,7 +120,7 @@ function person(name: string, status: PersonWithAccess['status'], notAfter: numb
     grantId: `g-${name}`,
     did: `did:key:z${name}`,
     name,
-    credential: { status: 'none' } as PersonWithAccess['credential'],
+    credential: { status: 'none' },
     compartments: ['core'],
     notAfter,
     status,
