@@ -109,8 +109,6 @@ export class PatientView extends LitElement {
   /** The record sections' edits, one per open record. */
   private readonly edits = new WeakMap<OpenRecord, RecordEdits>()
   private unsubscribe: Array<() => void> = []
-  /** Screens of the open record visited so far: rendered, and kept while the record stays open. */
-  private visited = new Set<PatientScreen>()
   // subscribe: the services may arrive after this view is first rendered
   private readonly consumer = new ContextConsumer(this, {
     context: servicesContext,
@@ -159,8 +157,6 @@ export class PatientView extends LitElement {
   /** Shows an open record and follows its sync and the changes other devices make. */
   private show(record: OpenRecord): void {
     for (const u of this.unsubscribe.splice(0)) u()
-    // another record: its screens start afresh
-    if (this.state.kind !== 'ready' || this.state.record !== record) this.visited = new Set()
     this.state = { kind: 'ready', record, summary: record.summary() }
     let lastWaiting: boolean | undefined
     this.unsubscribe.push(
@@ -301,17 +297,16 @@ export class PatientView extends LitElement {
   }
 
   /**
-   * One screen: rendered from its first visit on and then kept (hidden while another screen
-   * is shown), so that what it is doing — a visit code waiting for the doctor, a device
-   * connected, a form half filled — goes on while the person looks elsewhere.
+   * One screen. Every screen of the open record stays rendered, hidden while another is
+   * shown, so that what each is doing goes on while the person looks elsewhere: a visit
+   * code waiting for the doctor, an incoming call, a device connected, a form half filled,
+   * the sync panel following its snapshot.
    */
   private screenPart(screen: PatientScreen, content: () => unknown): unknown {
-    if (!this.visited.has(screen)) return nothing
     return html`<div class="screen" data-screen=${screen} ?hidden=${screen !== this.screen}>${content()}</div>`
   }
 
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
-    this.visited.add(this.screen)
     const r = s.record
     return html`<phr-record-switcher .records=${this.services?.records} @selected=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-record-switcher>
       ${this.screen === PatientScreen.home ? '' : html`<p class="who" data-testid="record-name">${this.recordName(s, false)}</p>`}
