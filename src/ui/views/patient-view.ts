@@ -133,17 +133,14 @@ export class PatientView extends LitElement {
     for (const u of this.unsubscribe.splice(0)) u()
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('state') || this.state.kind !== 'ready') return
-    // a SMART Health Link opened in this app (<origin>/patient#shlink:/…) is read on the sharing screen
-    if (this.screen === PatientScreen.home && location.hash.includes('shlink:/')) {
+  protected override updated(changed: PropertyValues<this>): void {
+    // a SMART Health Link opened in this app (<origin>/patient#shlink:/…) is read on the sharing
+    // screen; after this render, whose link opener has read the address as it was
+    if (changed.has('state') && this.state.kind === 'ready' && this.screen === PatientScreen.home && location.hash.includes('shlink:/')) {
       history.replaceState(null, '', `${patientPath(PatientScreen.sharing)}${location.hash}`)
       // the router follows popstate: it hands the sharing screen back down
       window.dispatchEvent(new PopStateEvent('popstate'))
     }
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
     // the phone's tab bar needs room below the screen, only while a record is shown
     this.toggleAttribute('ready', this.state.kind === 'ready')
     // a new screen starts at its top
