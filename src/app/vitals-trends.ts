@@ -12,7 +12,7 @@
  * vitals screen.
  */
 import { isWithdrawn, type Compartment } from '../record/index.ts'
-import { convertValue, measurementsOf, sameQuantity } from '../devices/index.ts'
+import { convertValue, measurementsOf, sameQuantity, type Measurement } from '../devices/index.ts'
 import { MEASURES, type MeasureDef, type VitalMeasure } from './vitals-chart-data.ts'
 
 /** Which way a measure went. */
@@ -104,7 +104,7 @@ interface Acc {
 }
 
 /** Calls `each(t, value)` for every reading of `code`'s quantity in [from, to), in `def.unit`. */
-async function forReadings(vitals: Compartment, def: MeasureDef, code: string, from: number, to: number, opts: VitalTrendsOptions, each: (t: number, v: number) => void): Promise<void> {
+async function forReadings(vitals: Compartment, spot: readonly Measurement[], def: MeasureDef, code: string, from: number, to: number, opts: VitalTrendsOptions, each: (t: number, v: number) => void): Promise<void> {
   for (const info of vitals.series.list()) {
     if (!sameQuantity(code, info.code)) continue
     const start = Math.max(from, info.firstChunk)
@@ -121,19 +121,16 @@ async function forReadings(vitals: Compartment, def: MeasureDef, code: string, f
       if (opts.between !== undefined && w + WINDOW_MS < end) await opts.between()
     }
   }
-  for (const obs of vitals.resources.list('Observation', { from, to })) {
-    if (isWithdrawn(obs)) continue
-    for (const m of measurementsOf(obs)) {
-      const c = m.codes.find((x) => sameQuantity(code, x))
-      if (c === undefined || m.t < from || m.t >= to) continue
-      const v = m.unit === def.unit ? m.value : convertValue(m.value, m.unit, def.unit, c)
-      if (v !== undefined && Number.isFinite(v)) each(m.t, v)
-    }
+  for (const m of spot) {
+    const c = m.codes.find((x) => sameQuantity(code, x))
+    if (c === undefined || m.t < from || m.t >= to) continue
+    const v = m.unit === def.unit ? m.value : convertValue(m.value, m.unit, def.unit, c)
+    if (v !== undefined && Number.isFinite(v)) each(m.t, v)
   }
 }
 
 /** The newest reading of `code`'s quantity, or undefined. */
-async function newest(vitals: Compartment, def: MeasureDef, code: string, opts: VitalTrendsOptions): Promise<{ t: number; value: number } | undefined> {
+async function newest(vitals: Compartment, spot: readonly Measurement[], def: MeasureDef, code: string, opts: VitalTrendsOptions): Promise<{ t: number; value: number } | undefined> {
   let best: { t: number; value: number } | undefined
   const keep = (t: number, v: number): void => {
     if (best === undefined || t > best.t) best = { t, value: v }
@@ -150,14 +147,11 @@ async function newest(vitals: Compartment, def: MeasureDef, code: string, opts: 
       }
     }
   }
-  for (const obs of vitals.resources.list('Observation')) {
-    if (isWithdrawn(obs)) continue
-    for (const m of measurementsOf(obs)) {
-      const c = m.codes.find((x) => sameQuantity(code, x))
-      if (c === undefined) continue
-      const v = m.unit === def.unit ? m.value : convertValue(m.value, m.unit, def.unit, c)
-      if (v !== undefined && Number.isFinite(v)) keep(m.t, v)
-    }
+  for (const m of spot) {
+    const c = m.codes.find((x) => sameQuantity(code, x))
+    if (c === undefined) continue
+    const v = m.unit === def.unit ? m.value : convertValue(m.value, m.unit, def.unit, c)
+    if (v !== undefined && Number.isFinite(v)) keep(m.t, v)
   }
   return best
 }
@@ -176,17 +170,20 @@ export function directionOf(change: number, steadyBand: number): TrendDirection 
  */
 export async function vitalTrends(vitals: Compartment, opts: VitalTrendsOptions = {}): Promise<VitalTrend[]> {
   const out: VitalTrend[] = []
+  // the spot readings, read once for every line (withdrawn ones left out)
+  const spot: Measurement[] = []
+  for (const obs of vitals.resources.list('Observation')) if (!isWithdrawn(obs)) spot.push(...measurementsOf(obs))
   for (const measure of TRENDED_MEASURES) {
     const def = MEASURES[measure]
     const band = STEADY_BAND[measure]
     const lines: LineLatest[] = []
     for (const line of def.lines) {
-      const last = await newest(vitals, def, line.code, opts)
+      const last = await newest(vitals, spot, def, line.code, opts)
       if (last === undefined) continue
       const end = last.t
       const acc: Acc = { recentSum: 0, recentN: 0, earlierSum: 0, earlierN: 0 }
       const recentFrom = end - RECENT_DAYS * DAY
-      await forReadings(vitals, def, line.code, recentFrom - EARLIER_DAYS * DAY + 1, end + 1, opts, (t, v) => {
+      await forReadings(vitals, spot, def, line.code, recentFrom - EARLIER_DAYS * DAY + 1, end + 1, opts, (t, v) => {
         // recent: (end − 7 d, end]; earlier: (end − 28 d, end − 7 d]
         if (t > recentFrom) {
           acc.recentSum += v
