@@ -37,7 +37,7 @@ describe('npm start', () => {
   })
 
   it('serves the app shell on every app route, with a strict content security policy', async () => {
-    for (const path of ['/', '/patient', '/doctor', '/emergency', '/verify']) {
+    for (const path of ['/', '/patient', '/patient/timeline', '/patient/record', '/patient/vitals', '/patient/sharing', '/patient/devices', '/patient/settings', '/doctor', '/emergency', '/verify']) {
       const res = await fetch(started.baseUrl + path)
       expect(res.status).toBe(200)
       expect(await res.text()).toContain('<phr-app>')

@@ -46,6 +46,7 @@ export { RecordSection, FormProblem, RecordFormError, RecordEntryNotFoundError, 
 export { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, DocumentContentError, DocumentUnreadableError, type DocumentFile } from './record-edits-documents.ts'
 export { MANUAL_SOURCE, type ManualReadingForm } from './record-edits-vitals.ts'
 export { VitalMeasure, MEASURES, type MeasureDef, type ChartData, type LinePoints } from './vitals-chart-data.ts'
+export { vitalTrends, directionOf, TrendDirection, TRENDED_MEASURES, STEADY_BAND, RECENT_DAYS, EARLIER_DAYS, MIN_EARLIER_READINGS, type VitalTrend, type LineLatest, type LineTrend, type VitalTrendsOptions } from './vitals-trends.ts'
 export { ALLERGY_CODES, CONDITION_CODES, MEDICATION_CODES, LAB_CODES, VACCINE_CODES, searchCodes, MAX_CODE_MATCHES, type CodeEntry } from './record-codes.ts'
 export { MAX_DEVICE_NAME } from './device-name.ts'
 export type { LinkedDevice } from './vault-items.ts'

@@ -3,7 +3,7 @@ import { ContextProvider } from '@lit/context'
 import { msg, updateWhenLocaleChanges } from '@lit/localize'
 import { servicesContext, LOCALES, isLocale, rememberLocale, RelayState, type AppServices, type RelayStatusSnapshot } from '../app/index.ts'
 import { getLocale, setLocale, LOCALE_NAMES } from './i18n.ts'
-import { Route, routeOf, watchRoute } from './router.ts'
+import { Route, routeOf, watchRoute, patientScreenOf } from './router.ts'
 import './relay-badge.ts'
 import './views/home-view.ts'
 import './views/patient-view.ts'
@@ -17,11 +17,14 @@ export class AppShell extends LitElement {
   static override properties = {
     services: { attribute: false },
     route: { state: true },
+    path: { state: true },
     relay: { state: true },
     online: { state: true }
   }
   declare services: AppServices | undefined
   declare route: Route
+  /** The location's path, for the sub-routes of a route (the patient's screens). */
+  declare path: string
   declare relay: RelayStatusSnapshot
   declare online: boolean
   private readonly provider = new ContextProvider(this, { context: servicesContext })
@@ -116,6 +119,7 @@ export class AppShell extends LitElement {
     updateWhenLocaleChanges(this)
     this.services = undefined
     this.route = routeOf(location.pathname)
+    this.path = location.pathname
     this.relay = { state: RelayState.idle }
     this.online = navigator.onLine
   }
@@ -128,8 +132,9 @@ export class AppShell extends LitElement {
     window.addEventListener('online', onNet)
     window.addEventListener('offline', onNet)
     this.cleanups.push(
-      watchRoute(window, (route) => {
+      watchRoute(window, (route, path) => {
         this.route = route
+        this.path = path
       }),
       () => {
         window.removeEventListener('online', onNet)
@@ -191,7 +196,7 @@ export class AppShell extends LitElement {
       case Route.home:
         return html`<phr-home-view></phr-home-view>`
       case Route.patient:
-        return html`<phr-patient-view></phr-patient-view>`
+        return html`<phr-patient-view .screen=${patientScreenOf(this.path) ?? 'home'}></phr-patient-view>`
       case Route.doctor:
         return html`<phr-doctor-view></phr-doctor-view>`
       case Route.caregiver:

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 const dir = mkdtempSync(join(tmpdir(), 'phr-backup-e2e-'))
@@ -44,6 +45,7 @@ describe('backup and restore', () => {
     const before = await summaryOf(page)
 
     const started = Date.now()
+    await openPatientScreen(page, 'settings')
     await page.getByRole('button', { name: 'Download an encrypted backup' }).click()
     const link = page.getByTestId('backup-download')
     await expect.poll(() => link.count(), { timeout: 60_000 }).toBe(1)

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 let browser: Browser
 let server: StartedServer
@@ -71,6 +72,7 @@ describe('break-glass: emergency access when the patient cannot approve', () => 
       const lap = (what: string): void => console.log(`break-glass e2e: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`)
       lap('both ready')
       // an allergy the clinician must see
+      await openPatientScreen(patient, 'record')
       await patient.getByLabel('What are you allergic to?').fill('Penicillin (anaphylaxis)')
       await patient.getByRole('button', { name: 'Add', exact: true }).click()
       await expect.poll(() => listed(patient, 'allergies')).toContain('Penicillin (anaphylaxis)')
@@ -78,6 +80,7 @@ describe('break-glass: emergency access when the patient cannot approve', () => 
 
       // the patient opts in (2 hours, the default) and makes the emergency QR: it carries emergency access
       expect(await patient.getByTestId('break-glass-settings').getAttribute('data-enabled')).toBe('no')
+      await openPatientScreen(patient, 'sharing')
       await patient.getByLabel('How long an emergency clinician may read').selectOption('2')
       await patient.getByRole('button', { name: 'Switch emergency access on' }).click()
       await expect.poll(() => patient.getByTestId('break-glass-settings').getAttribute('data-enabled')).toBe('yes')
@@ -116,6 +119,7 @@ describe('break-glass: emergency access when the patient cannot approve', () => 
       await expect.poll(() => patient.locator('[data-testid=history-entry][data-action=emergency-access]').count()).toBe(1)
       expect(await patient.locator('[data-testid=history-entry][data-action=emergency-access]').textContent()).toContain('Emergency override: Dr Bobur Aliyev opened your summary without asking you')
       expect(await patient.locator('[data-testid=history-entry][data-action=grant]').count()).toBe(0)
+      await openPatientScreen(patient, 'home')
       await screenshot(patient, 'break-glass-banner-1280')
       lap('patient sees')
 

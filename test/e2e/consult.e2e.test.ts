@@ -11,6 +11,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -80,6 +81,7 @@ describe('a video consultation', () => {
       await doctor.getByLabel('The passphrase again').fill('doctor passphrase')
       await doctor.getByRole('button', { name: 'Create my practitioner profile' }).click()
       await expect.poll(() => doctor.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Dr Nodira Karimova')
+      await openPatientScreen(patient, 'sharing')
       await patient.getByRole('button', { name: 'Share for a visit' }).click()
       await patient.getByRole('button', { name: 'Show the code' }).click()
       await expect.poll(() => patient.getByTestId('invite-payload').inputValue(), { timeout: 30_000 }).toMatch(/^phr-invite:/)

@@ -8,6 +8,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -45,6 +46,7 @@ describe('demo patient', () => {
     expect(Number(await page.getByTestId('resource-count').textContent())).toBe(entries)
 
     // the timeline holds every entry, newest first; a search finds the patient by family name
+    await openPatientScreen(page, 'timeline')
     const timeline = page.locator('phr-timeline')
     await expect.poll(() => timeline.getByRole('status').textContent(), { timeout: 30_000 }).toContain(`${entries} entries, newest first`)
     expect(await timeline.getByRole('article').count()).toBeGreaterThan(3)
@@ -93,6 +95,7 @@ describe('demo patient', () => {
     expect(found.values).toBeGreaterThan(5)
     expect(found.hits).toBe(0)
 
+    await openPatientScreen(page, 'home')
     await page.getByTestId('language').selectOption('ru')
     await expect.poll(() => page.getByRole('heading', { name: 'Аллергии' }).count()).toBe(1)
     await screenshot(page, 'patient-demo-ru-1280')

@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core'
 import QRCode from 'qrcode'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -62,6 +63,7 @@ const peers = async (page: Page) => (await page.getByTestId('sync-peers').textCo
 const count = async (page: Page, id: string): Promise<number> => Number(await page.getByTestId(id).getAttribute('data-count'))
 
 async function addAllergy(page: Page, text: string): Promise<void> {
+  await openPatientScreen(page, 'record')
   await page.getByLabel('What are you allergic to?').fill(text)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
 }
@@ -90,6 +92,7 @@ describe('linking a second device', () => {
     await expect.poll(() => pageA.getByTestId('sync-relay').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
 
     // A shows a link code: a QR and the same text
+    await openPatientScreen(pageA, 'devices')
     await pageA.getByRole('button', { name: 'Link another device' }).click()
     await expect.poll(() => pageA.getByTestId('link-payload').inputValue(), { timeout: 30_000 }).toMatch(/^phr-link:/)
     const payload = await pageA.getByTestId('link-payload').inputValue()
@@ -145,6 +148,7 @@ describe('linking a second device', () => {
     await expect.poll(() => peers(pageA), { timeout: 30_000 }).toContain('Laptop B')
     await expect.poll(() => peers(pageB)).toContain('Linux computer')
     expect(await pageB.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await openPatientScreen(pageB, 'devices')
     await screenshot(pageB, 'sync-status-390')
     // the longest language still fits a phone
     await pageB.getByTestId('language').selectOption('ru')

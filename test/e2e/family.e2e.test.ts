@@ -12,6 +12,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -60,9 +61,11 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     await guardian.getByRole('button', { name: 'Create the record' }).click()
     await expect.poll(() => heading(guardian), { timeout: 30_000 }).toContain('Bobur Karimov')
     expect(await guardian.getByTestId('dependent-badge').textContent()).toBe('In your care')
+    await openPatientScreen(guardian, 'record')
     await guardian.getByLabel('What are you allergic to?').fill('Peanuts')
     await guardian.getByRole('button', { name: 'Add', exact: true }).click()
     await expect.poll(() => allergies(guardian)).toContain('Peanuts')
+    await openPatientScreen(guardian, 'home')
     await screenshot(guardian, 'family-child-1280')
 
     // switching: the own record has none of the child's allergies, and back again
@@ -87,6 +90,7 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     await expect.poll(() => heading(caregiver), { timeout: 30_000 }).toBe('Aziza Karimova')
 
     // the guardian adds her as caregiver: vital signs only (the default), for a year
+    await openPatientScreen(guardian, 'sharing')
     await guardian.getByRole('button', { name: 'Add a family member as caregiver' }).click()
     expect(await guardian.getByLabel('Vital signs and measurements (heart rate, blood pressure, glucose…)').isChecked()).toBe(true)
     expect(await guardian.getByLabel('Summary: allergies, conditions, medications, immunizations, procedures').isChecked()).toBe(false)
@@ -108,6 +112,7 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     expect(await person.textContent()).toContain('Can see: Vital signs')
 
     // a reading the guardian types in reaches the caregiver's screen
+    await openPatientScreen(guardian, 'vitals')
     await guardian.getByLabel('What you measured').selectOption('heart-rate')
     await guardian.getByLabel('Value').fill('72')
     await guardian.getByRole('button', { name: 'Save the reading' }).click()
@@ -116,8 +121,10 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     await screenshot(caregiver, 'caregiver-vitals-390')
 
     // she revokes: the vitals' key is renewed, and a later reading never reaches the caregiver
+    await openPatientScreen(guardian, 'sharing')
     await guardian.getByRole('button', { name: /^Revoke Aziza Karimova/ }).click()
     await expect.poll(() => person.getAttribute('data-status'), { timeout: 30_000 }).toBe('revoked')
+    await openPatientScreen(guardian, 'vitals')
     await guardian.getByLabel('What you measured').selectOption('heart-rate')
     await guardian.getByLabel('Value').fill('131')
     await guardian.getByRole('button', { name: 'Save the reading' }).click()

@@ -12,6 +12,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -44,6 +45,7 @@ async function createOwnRecord(page: Page, name: string): Promise<void> {
 }
 
 async function addAllergy(page: Page, text: string): Promise<void> {
+  await openPatientScreen(page, 'record')
   await page.getByLabel('What are you allergic to?').fill(text)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect.poll(() => allergies(page)).toContain(text)
@@ -65,11 +67,13 @@ describe('handover of a child’s record', () => {
     await expect.poll(() => heading(guardian), { timeout: 30_000 }).toContain('Bobur Karimov')
     await addAllergy(guardian, 'Peanuts (while in care)')
     await expect.poll(() => guardian.getByTestId('sync-relay').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
+    await openPatientScreen(guardian, 'devices')
     await guardian.getByRole('button', { name: 'Link another device' }).click()
     await expect.poll(() => guardian.getByTestId('link-payload').inputValue(), { timeout: 30_000 }).toMatch(/^phr-link:/)
     const payload = await guardian.getByTestId('link-payload').inputValue()
     await screenshot(guardian, 'handover-offer-1280')
 
+    await openPatientScreen(guardian, 'home')
     // on his own device: link, ticking that the record is handed over to him
     await child.goto(`${baseUrl}/patient`)
     await child.getByRole('button', { name: 'I already have a record on another device' }).click()
@@ -99,7 +103,9 @@ describe('handover of a child’s record', () => {
 
     // the guardian removes his record from her device
     guardian.once('dialog', (d) => void d.accept())
+    await openPatientScreen(guardian, 'settings')
     await guardian.getByRole('button', { name: 'Remove it from this device' }).click()
+    await openPatientScreen(guardian, 'home')
     await expect.poll(() => heading(guardian), { timeout: 30_000 }).toContain('Dilnoza Karimova')
     expect(await guardian.getByTestId('record-choice').count()).toBe(1)
     expect(await guardian.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('phr-record-dep-')))).toEqual([])

@@ -14,6 +14,7 @@ import { zipSync, strToU8 } from 'fflate'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { FIXTURES, MINIMAL } from '../fhir/helpers.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 const dir = mkdtempSync(join(tmpdir(), 'phr-interop-e2e-'))
@@ -29,7 +30,8 @@ afterAll(async () => {
 async function demoPatient(page: Page, url = `${baseUrl}/patient`): Promise<void> {
   await page.goto(url)
   await page.getByRole('button', { name: 'Try with a demo patient' }).click()
-  await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 60_000 }).toBe(1)
+  // (hidden included: a shared link in the address opens the sharing screen)
+  await expect.poll(() => page.getByRole('heading', { name: 'Allergies', includeHidden: true }).count(), { timeout: 60_000 }).toBe(1)
 }
 
 const resourceCount = async (page: Page): Promise<string> => (await page.getByTestId('resource-count').textContent()) ?? ''
@@ -46,6 +48,7 @@ async function storedByType(panel: Locator): Promise<Record<string, number>> {
 
 /** Picks `file` in the import panel, imports it and waits for the summary or the error. */
 async function importThrough(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<Locator> {
+  await openPatientScreen(page, 'settings')
   const panel = page.locator('phr-interop-import')
   await panel.getByLabel('FHIR or Apple Health file').setInputFiles(file)
   await panel.getByRole('button', { name: 'Import the file' }).click()
@@ -144,6 +147,7 @@ describe('interoperability screens', () => {
     expect(await sheet.count()).toBe(0)
 
     // 4. a SMART Health Link of the patient summary, with a passcode
+    await openPatientScreen(page, 'sharing')
     const share = page.locator('phr-interop-share')
     await share.getByLabel('Label, shown to whoever opens it').fill('Summary for Dr Example')
     await share.getByLabel('Passcode (optional)').fill('4711')

@@ -7,6 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -61,8 +62,10 @@ describe('onboarding', () => {
 
     // the emergency QR: the critical summary in the link's fragment, read on another page
     // with no network (the app shell comes from the service worker)
+    await openPatientScreen(page, 'record')
     await page.getByLabel('What are you allergic to?').fill('Penicillin')
     await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await openPatientScreen(page, 'sharing')
     await page.getByRole('button', { name: 'Make my emergency QR code' }).click()
     await expect.poll(() => page.getByTestId('emergency-qr').count(), { timeout: 30_000 }).toBe(1)
     const link = (await page.getByTestId('emergency-link').inputValue()).trim()

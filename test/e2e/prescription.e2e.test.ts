@@ -14,6 +14,7 @@ import { screenshotOf, screenshot } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
 import { createPerson } from '../../src/crypto/index.ts'
 import { jwsFromPrescriptionText, prescriptionQrText, signPrescription, type PrescriptionDraft } from '../../src/consult/index.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 let browser: Browser
 let server: StartedServer
@@ -131,6 +132,7 @@ describe('doctor, patient, pharmacy', () => {
       await expect.poll(() => patient.getByTestId('sync-relay').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
       const patientName = (await patient.getByRole('heading', { level: 1 }).textContent())?.replace('Demo', '').trim() ?? ''
       // an allergy the prescribing check must find
+      await openPatientScreen(patient, 'record')
       await patient.getByLabel('What are you allergic to?').fill('Penicillin')
       await patient.getByRole('button', { name: 'Add', exact: true }).click()
 
@@ -148,6 +150,7 @@ describe('doctor, patient, pharmacy', () => {
       await expect.poll(() => doctor.getByText('Licence UZ-MED-0042, Cardiology').count()).toBe(1)
 
       // the visit
+      await openPatientScreen(patient, 'sharing')
       await patient.getByRole('button', { name: 'Share for a visit' }).click()
       await patient.getByLabel('Vital signs and measurements (heart rate, blood pressure, glucose…)').check()
       await patient.getByRole('button', { name: 'Show the code' }).click()

@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser, Locator } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -53,6 +54,7 @@ describe('record sections and vitals charts', () => {
     await expect.poll(() => allergies.count(), { timeout: 60_000 }).toBe(1)
 
     // an allergy from the code list, by keyboard: type, arrow down, Enter
+    await openPatientScreen(page, 'record')
     await allergies.getByRole('button', { name: 'Add an allergy' }).click()
     const substance = allergies.getByRole('combobox', { name: 'What are you allergic to?' })
     await substance.pressSequentially('pean')
@@ -107,6 +109,7 @@ describe('record sections and vitals charts', () => {
     expect(Buffer.concat(chunks).equals(pdf)).toBe(true)
 
     // a blood pressure typed in, seen in the chart
+    await openPatientScreen(page, 'vitals')
     const vitals = page.getByTestId('vitals-charts')
     await vitals.getByLabel('Measure', { exact: true }).selectOption('blood-pressure')
     await vitals.getByLabel('Upper number (systolic) (mmHg)').fill('141')

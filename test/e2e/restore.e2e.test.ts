@@ -11,6 +11,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -64,8 +65,10 @@ describe('restore from the recovery phrase', () => {
     const pageA = await a.newPage()
     const errorsA = watchPageErrors(pageA)
     const words = await createRecord(pageA)
+    await openPatientScreen(pageA, 'record')
     await pageA.getByLabel('What are you allergic to?').fill('Sulfonamides')
     await pageA.getByRole('button', { name: 'Add', exact: true }).click()
+    await openPatientScreen(pageA, 'home')
     await expect.poll(() => allergiesOf(pageA), { timeout: 30_000 }).toContain('Sulfonamides')
     // with no other device known, one's own record still keeps a copy in the mailbox
     await expect.poll(async () => Number(await pageA.getByTestId('mailbox-deposited').getAttribute('data-count')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2)
@@ -107,6 +110,7 @@ describe('restore from the recovery phrase', () => {
     await expect.poll(() => allergiesOf(page), { timeout: 30_000 }).toContain('Sulfonamides')
     // B finds A, an author of the record, and they sync directly: A's next allergy arrives live
     await expect.poll(() => page.getByTestId('sync-peers').textContent(), { timeout: 90_000 }).not.toContain('None connected now')
+    await openPatientScreen(pageA, 'record')
     await pageA.getByLabel('What are you allergic to?').fill('Latex')
     await pageA.getByRole('button', { name: 'Add', exact: true }).click()
     await expect.poll(() => allergiesOf(page), { timeout: 30_000 }).toContain('Latex')

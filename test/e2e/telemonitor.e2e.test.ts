@@ -21,6 +21,7 @@ import type { Browser, Page } from 'playwright-core'
 import { browserCdp, launchChromium, newContext, pageCdp, watchPageErrors } from '../helpers/browser.ts'
 import { Peripherals } from '../helpers/bluetooth-emulation.ts'
 import { screenshot } from '../helpers/screenshots.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 const STRAP = { address: '09:09:09:09:09:11', name: 'PHR HR Strap' }
@@ -78,6 +79,7 @@ describe('telemonitoring: a strap on the patient’s side, live values and an al
 
       await patient.goto(`${baseUrl}/patient`)
       await patient.getByRole('button', { name: 'Try with a demo patient' }).click()
+      await openPatientScreen(patient, 'vitals', 90_000)
       await expect.poll(() => patient.getByRole('heading', { name: 'Devices', exact: true }).count(), { timeout: 90_000 }).toBe(1)
       await expect.poll(() => patient.getByTestId('sync-relay').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
 
@@ -89,6 +91,7 @@ describe('telemonitoring: a strap on the patient’s side, live values and an al
       await expect.poll(() => doctor.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Dr Nodira Karimova')
 
       // the patient shares vital signs too; the doctor asks; the patient approves
+      await openPatientScreen(patient, 'sharing')
       await patient.getByRole('button', { name: 'Share for a visit' }).click()
       await patient.getByLabel('Vital signs and measurements (heart rate, blood pressure, glucose…)').check()
       await patient.getByRole('button', { name: 'Show the code' }).click()
@@ -118,6 +121,7 @@ describe('telemonitoring: a strap on the patient’s side, live values and an al
 
       // the patient pairs the strap through the chooser
       emulation.queue(STRAP.address, 0x2a19, [76]) // battery level read at connect
+      await openPatientScreen(patient, 'vitals')
       await patient.getByLabel('Kind of device').selectOption('heart-rate')
       await patient.getByRole('button', { name: 'Pair a device' }).click()
       await expect.poll(() => patient.getByTestId('device').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
@@ -173,6 +177,7 @@ describe('telemonitoring: a strap on the patient’s side, live values and an al
       }
       const beatsSent = Date.now()
       // the patient's insights card, worked out in the worker from the stored intervals: 288 beats, 2 windows
+      await openPatientScreen(patient, 'home')
       const af = patient.locator('[data-testid=insight][data-rule=af-screen]')
       await expect.poll(() => af.count(), { timeout: 30_000 }).toBe(1)
       console.log(`telemonitor: the patient's insights showed the AF finding ${Date.now() - beatsSent} ms after the last beat was sent`)

@@ -14,6 +14,7 @@ import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.
 import { screenshot } from '../helpers/screenshots.ts'
 import { startServer, type StartedServer } from '../helpers/server.ts'
 import { expectNoAxeViolations } from '../helpers/a11y.ts'
+import { openPatientScreen } from '../helpers/patient-screens.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -52,6 +53,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
     await patient.getByRole('button', { name: 'Try with a demo patient' }).click()
     await expect.poll(() => patient.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 90_000 }).toBe(1)
     // an allergy the doctor must see
+    await openPatientScreen(patient, 'record')
     await patient.getByLabel('What are you allergic to?').fill('Penicillin (before the visit)')
     await patient.getByRole('button', { name: 'Add', exact: true }).click()
     await expect.poll(() => listed(patient, 'allergies')).toContain('Penicillin (before the visit)')
@@ -74,6 +76,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
     expect(await doctor.getByTestId('patient-list-empty').textContent()).toContain('Share for a visit')
 
     // the patient shares the summary (the default) for 24 hours
+    await openPatientScreen(patient, 'sharing')
     await patient.getByRole('button', { name: 'Share for a visit' }).click()
     expect(await patient.getByLabel('Summary: allergies, conditions, medications, immunizations, procedures').isChecked()).toBe(true)
     expect(await patient.getByLabel('Sensitive: mental, sexual and reproductive health').isChecked()).toBe(false)
@@ -145,6 +148,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
     await screenshot(patient, 'people-revoked-1280')
 
     // a new allergy after the revocation: it never reaches the doctor's device
+    await openPatientScreen(patient, 'record')
     await patient.getByLabel('What are you allergic to?').fill('Latex (after revocation)')
     await patient.getByRole('button', { name: 'Add', exact: true }).click()
     await expect.poll(() => listed(patient, 'allergies')).toContain('Latex (after revocation)')
@@ -162,6 +166,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
     // layouts: the patient's new screens at 390, the doctor's at 1280
     await patient.setViewportSize({ width: 390, height: 844 })
     expect(await patient.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await openPatientScreen(patient, 'sharing')
     await screenshot(patient, 'people-history-390')
     await doctor.setViewportSize({ width: 1280, height: 800 })
     await screenshot(doctor, 'doctor-patient-1280')
@@ -203,6 +208,7 @@ describe('a verified doctor, declined; a code used twice', () => {
       await screenshot(doctor, 'doctor-licence-1280')
 
       // the patient picks the sensitive part too, and sees who asks: verified, licence, specialty
+      await openPatientScreen(patient, 'sharing')
       await patient.getByRole('button', { name: 'Share for a visit' }).click()
       await patient.getByLabel('Sensitive: mental, sexual and reproductive health').check()
       await screenshot(patient, 'share-choose-390')

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import { ContextConsumer } from '@lit/context'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
 import { createIdleLock, createRecordEdits, servicesContext, HeldRecord, MAX_ALLERGY_TEXT, type AppServices, type OpenRecord, type RecordEdits, type RecordSummary, type SyncSnapshot } from '../../app/index.ts'
@@ -30,6 +30,11 @@ import '../break-glass-banner.ts'
 import '../break-glass-settings.ts'
 import '../record-switcher.ts'
 import '../add-vital.ts'
+import '../patient-nav.ts'
+import '../vitals-trends.ts'
+import '../access-now.ts'
+import { patientScreenName } from '../patient-nav.ts'
+import { PatientScreen, patientPath } from '../router.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -46,7 +51,7 @@ type State =
 
 /** The patient's app: their own record, the demo patient, linking, or the empty state. */
 export class PatientView extends LitElement {
-  static override properties = { state: { state: true }, sync: { state: true }, allergyError: { state: true } }
+  static override properties = { screen: {}, state: { state: true }, sync: { state: true }, allergyError: { state: true } }
   static override styles = [
     viewStyles,
     formStyles,
@@ -80,8 +85,24 @@ export class PatientView extends LitElement {
         flex-basis: 100%;
         margin-top: 0;
       }
+      .screen[hidden] {
+        display: none;
+      }
+      .who {
+        font-weight: 600;
+        color: var(--text);
+        margin: 0 0 0.5rem;
+      }
+      /* room for the tab bar fixed to the bottom of a phone's screen (patient-nav.ts) */
+      @media (max-width: 47.99rem) {
+        :host([ready]) {
+          padding-bottom: 4.5rem;
+        }
+      }
     `
   ]
+  /** The screen to show (from the path, see `patientScreenOf`). */
+  declare screen: PatientScreen
   declare state: State
   declare sync: SyncSnapshot | undefined
   declare allergyError: string | undefined
@@ -102,6 +123,7 @@ export class PatientView extends LitElement {
   constructor() {
     super()
     updateWhenLocaleChanges(this)
+    this.screen = PatientScreen.home
     this.state = { kind: 'loading' }
     this.sync = undefined
     this.allergyError = undefined
@@ -110,6 +132,20 @@ export class PatientView extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     for (const u of this.unsubscribe.splice(0)) u()
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // a SMART Health Link opened in this app (<origin>/patient#shlink:/…) is read on the sharing
+    // screen; after this render, whose link opener has read the address as it was
+    if (changed.has('state') && this.state.kind === 'ready' && this.screen === PatientScreen.home && location.hash.includes('shlink:/')) {
+      history.replaceState(null, '', `${patientPath(PatientScreen.sharing)}${location.hash}`)
+      // the router follows popstate: it hands the sharing screen back down
+      window.dispatchEvent(new PopStateEvent('popstate'))
+    }
+    // the phone's tab bar needs room below the screen, only while a record is shown
+    this.toggleAttribute('ready', this.state.kind === 'ready')
+    // a new screen starts at its top
+    if (changed.has('screen') && changed.get('screen') !== undefined && this.state.kind === 'ready') window.scrollTo(0, 0)
   }
 
   private fail(err: unknown): void {
@@ -251,45 +287,94 @@ export class PatientView extends LitElement {
     </section>`
   }
 
+  /** The record's name and badges: the home screen's heading, a line above every other screen. */
+  private recordName(s: Extract<State, { kind: 'ready' }>, testIds: boolean): unknown {
+    return html`${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}${s.record.dependent
+      ? html`<span class="badge" data-testid=${testIds ? 'dependent-badge' : nothing}>${msg('In your care')}</span>`
+      : ''}`
+  }
+
+  /**
+   * One screen. Every screen of the open record stays rendered, hidden while another is
+   * shown, so that what each is doing goes on while the person looks elsewhere: a visit
+   * code waiting for the doctor, an incoming call, a device connected, a form half filled,
+   * the sync panel following its snapshot.
+   */
+  private screenPart(screen: PatientScreen, content: () => unknown): unknown {
+    return html`<div class="screen" data-screen=${screen} ?hidden=${screen !== this.screen}>${content()}</div>`
+  }
+
   private ready(s: Extract<State, { kind: 'ready' }>): unknown {
+    const r = s.record
     return html`<phr-record-switcher .records=${this.services?.records} @selected=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-record-switcher>
-      <h1>${s.summary.name}${s.record.demo ? html`<span class="badge">${msg('Demo')}</span>` : ''}${s.record.dependent ? html`<span class="badge" data-testid="dependent-badge">${msg('In your care')}</span>` : ''}</h1>
-      <phr-break-glass-banner .record=${s.record}></phr-break-glass-banner>
-      <phr-record-summary .summary=${s.summary}></phr-record-summary>
-      <phr-insights-card .insights=${s.record.insights}></phr-insights-card>
-      <phr-devices-panel .record=${s.record}></phr-devices-panel>
-      <phr-vitals-charts .edits=${this.editsOf(s.record)}></phr-vitals-charts>
-      <phr-record-sections .edits=${this.editsOf(s.record)}></phr-record-sections>
-      <section class="card" aria-labelledby="add-h">
-        <h2 id="add-h">${msg('Add an allergy')}</h2>
-        <form class="inline" @submit=${this.addAllergy}>
-          <label for="allergy">${msg('What are you allergic to?')}</label>
-          <input id="allergy" name="allergy" maxlength=${MAX_ALLERGY_TEXT} autocomplete="off" />
-          <button type="submit">${msg('Add')}</button>
-        </form>
-        ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
-      </section>
-      <phr-timeline .record=${s.record}></phr-timeline>
-      <phr-add-vital .record=${s.record}></phr-add-vital>
-      <phr-share-visit .record=${s.record}></phr-share-visit>
-      <phr-prescriptions .record=${s.record}></phr-prescriptions>
-      <phr-break-glass-settings .record=${s.record}></phr-break-glass-settings>
-      <phr-emergency-qr .record=${s.record}></phr-emergency-qr>
-      <phr-interop-import .record=${s.record} @imported=${() => this.refresh()}></phr-interop-import>
-      <phr-interop-export .record=${s.record}></phr-interop-export>
-      <phr-interop-share .record=${s.record}></phr-interop-share>
-      <phr-interop-open-link .record=${s.record} .recipient=${s.summary.name} @imported=${() => this.refresh()}></phr-interop-open-link>
-      <phr-people-panel .record=${s.record}></phr-people-panel>
-      <phr-access-history .record=${s.record}></phr-access-history>
-      ${s.record.dependent ? this.handover(s) : ''}
-      <phr-link-offer .record=${s.record} .linked=${this.sync?.justLinked}></phr-link-offer>
-      ${s.record.dependent ? '' : html`<phr-backup-panel .backups=${this.services?.backups} .record=${s.record}></phr-backup-panel>`}
-      ${s.record.dependent || s.record.demo ? '' : html`<phr-passphrase-change .target=${s.record}></phr-passphrase-change>`}
-      <phr-sync-panel
-        .snapshot=${this.sync}
-        .mailboxes=${{ add: (a: string) => s.record.sync.addMailbox(a), remove: (a: string) => s.record.sync.removeMailbox(a) }}
-        @sync-now=${() => s.record.sync.syncNow()}
-      ></phr-sync-panel>`
+      ${this.screen === PatientScreen.home ? '' : html`<p class="who" data-testid="record-name">${this.recordName(s, false)}</p>`}
+      <phr-patient-nav .current=${this.screen}></phr-patient-nav>
+      ${this.screenPart(
+        PatientScreen.home,
+        () => html`<h1>${this.recordName(s, true)}</h1>
+          <phr-break-glass-banner .record=${r}></phr-break-glass-banner>
+          <phr-insights-card .insights=${r.insights}></phr-insights-card>
+          <phr-vitals-trends .record=${r} .edits=${this.editsOf(r)}></phr-vitals-trends>
+          <phr-access-now .record=${r}></phr-access-now>
+          <phr-record-summary .summary=${s.summary}></phr-record-summary>`
+      )}
+      ${this.screenPart(
+        PatientScreen.timeline,
+        () => html`<h1>${patientScreenName(PatientScreen.timeline)}</h1>
+          <phr-timeline .record=${r}></phr-timeline>`
+      )}
+      ${this.screenPart(
+        PatientScreen.record,
+        () => html`<h1>${patientScreenName(PatientScreen.record)}</h1>
+          <phr-record-sections .edits=${this.editsOf(r)}></phr-record-sections>
+          <section class="card" aria-labelledby="add-h">
+            <h2 id="add-h">${msg('Add an allergy')}</h2>
+            <form class="inline" @submit=${this.addAllergy}>
+              <label for="allergy">${msg('What are you allergic to?')}</label>
+              <input id="allergy" name="allergy" maxlength=${MAX_ALLERGY_TEXT} autocomplete="off" />
+              <button type="submit">${msg('Add')}</button>
+            </form>
+            ${this.allergyError === undefined ? '' : html`<p class="error" role="alert">${this.allergyError}</p>`}
+          </section>`
+      )}
+      ${this.screenPart(
+        PatientScreen.vitals,
+        () => html`<h1>${patientScreenName(PatientScreen.vitals)}</h1>
+          <phr-vitals-charts .edits=${this.editsOf(r)}></phr-vitals-charts>
+          <phr-add-vital .record=${r}></phr-add-vital>
+          <phr-devices-panel .record=${r}></phr-devices-panel>`
+      )}
+      ${this.screenPart(
+        PatientScreen.sharing,
+        () => html`<h1>${patientScreenName(PatientScreen.sharing)}</h1>
+          <phr-share-visit .record=${r}></phr-share-visit>
+          <phr-people-panel .record=${r}></phr-people-panel>
+          <phr-access-history .record=${r}></phr-access-history>
+          <phr-prescriptions .record=${r}></phr-prescriptions>
+          <phr-interop-share .record=${r}></phr-interop-share>
+          <phr-interop-open-link .record=${r} .recipient=${s.summary.name} @imported=${() => this.refresh()}></phr-interop-open-link>
+          <phr-emergency-qr .record=${r}></phr-emergency-qr>
+          <phr-break-glass-settings .record=${r}></phr-break-glass-settings>`
+      )}
+      ${this.screenPart(
+        PatientScreen.devices,
+        () => html`<h1>${patientScreenName(PatientScreen.devices)}</h1>
+          <phr-link-offer .record=${r} .linked=${this.sync?.justLinked}></phr-link-offer>
+          <phr-sync-panel
+            .snapshot=${this.sync}
+            .mailboxes=${{ add: (a: string) => r.sync.addMailbox(a), remove: (a: string) => r.sync.removeMailbox(a) }}
+            @sync-now=${() => r.sync.syncNow()}
+          ></phr-sync-panel>`
+      )}
+      ${this.screenPart(
+        PatientScreen.settings,
+        () => html`<h1>${patientScreenName(PatientScreen.settings)}</h1>
+          ${r.dependent || r.demo ? '' : html`<phr-passphrase-change .target=${r}></phr-passphrase-change>`}
+          ${r.dependent ? '' : html`<phr-backup-panel .backups=${this.services?.backups} .record=${r}></phr-backup-panel>`}
+          <phr-interop-import .record=${r} @imported=${() => this.refresh()}></phr-interop-import>
+          <phr-interop-export .record=${r}></phr-interop-export>
+          ${r.dependent ? this.handover(s) : ''}`
+      )}`
   }
 
   override render(): unknown {
