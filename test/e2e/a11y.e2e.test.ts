@@ -15,13 +15,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot, screenshotOf } from '../helpers/screenshots.ts'
 import { axeViolations, expectNoAxeViolations } from '../helpers/a11y.ts'
+import { openPatientScreen, type PatientScreenName } from '../helpers/patient-screens.ts'
 
-/**
- * The screens of the patient app once a record is open, each checked at both widths. The
- * patient page is one screen today; when it is split into screens, each gets a line here.
- */
-const PATIENT_SCREENS: ReadonlyArray<{ path: string; name: string; parts?: Parts }> = [
-  { path: '/patient', name: 'patient-record', parts: { 'patient-home': 'viewport', 'patient-timeline': 'phr-timeline', 'patient-vitals': 'phr-vitals-charts' } }
+/** The screens of the patient app once a record is open, each checked at both widths. */
+const PATIENT_SCREENS: ReadonlyArray<{ screen: PatientScreenName; name: string; parts?: Parts }> = [
+  { screen: 'home', name: 'patient-home', parts: { 'patient-home': 'viewport' } },
+  { screen: 'timeline', name: 'patient-timeline', parts: { 'patient-timeline': 'viewport' } },
+  { screen: 'record', name: 'patient-record', parts: { 'patient-record': 'viewport' } },
+  { screen: 'vitals', name: 'patient-vitals', parts: { 'patient-vitals': 'viewport' } },
+  { screen: 'sharing', name: 'patient-sharing' },
+  { screen: 'devices', name: 'patient-devices' },
+  { screen: 'settings', name: 'patient-settings' }
 ]
 
 /**
@@ -35,17 +39,17 @@ type Parts = Record<string, string>
 
 const RECORD = ['phr-app', 'phr-patient-view']
 const section = (s: string): string[] => [...RECORD, 'phr-record-sections', `phr-record-section[section="${s}"]`]
-const PATIENT_FORMS: ReadonlyArray<{ path: string; name: string; open: string; close?: string; within?: string[]; screenshots?: boolean; parts?: Parts }> = [
-  { path: '/patient', name: 'form-allergy', open: 'Add an allergy', close: 'Cancel', within: section('allergy') },
-  { path: '/patient', name: 'form-condition', open: 'Add a condition', close: 'Cancel', within: section('condition') },
-  { path: '/patient', name: 'form-medicine', open: 'Add a medicine', close: 'Cancel', within: section('medication') },
-  { path: '/patient', name: 'form-vaccination', open: 'Add a vaccination', close: 'Cancel', within: section('immunization') },
-  { path: '/patient', name: 'form-lab-result', open: 'Add a lab result', close: 'Cancel', within: section('lab') },
-  { path: '/patient', name: 'form-document', open: 'Add a document', close: 'Cancel', within: section('document') },
-  { path: '/patient', name: 'share-visit', open: 'Share for a visit', close: 'Cancel', within: [...RECORD, 'phr-share-visit'], parts: { 'patient-sharing': 'phr-share-visit' } },
-  { path: '/patient', name: 'share-caregiver', open: 'Add a family member as caregiver', close: 'Cancel', within: [...RECORD, 'phr-share-visit'] },
+const PATIENT_FORMS: ReadonlyArray<{ screen: PatientScreenName; name: string; open: string; close?: string; within?: string[]; screenshots?: boolean; parts?: Parts }> = [
+  { screen: 'record', name: 'form-allergy', open: 'Add an allergy', close: 'Cancel', within: section('allergy') },
+  { screen: 'record', name: 'form-condition', open: 'Add a condition', close: 'Cancel', within: section('condition') },
+  { screen: 'record', name: 'form-medicine', open: 'Add a medicine', close: 'Cancel', within: section('medication') },
+  { screen: 'record', name: 'form-vaccination', open: 'Add a vaccination', close: 'Cancel', within: section('immunization') },
+  { screen: 'record', name: 'form-lab-result', open: 'Add a lab result', close: 'Cancel', within: section('lab') },
+  { screen: 'record', name: 'form-document', open: 'Add a document', close: 'Cancel', within: section('document') },
+  { screen: 'sharing', name: 'share-visit', open: 'Share for a visit', close: 'Cancel', within: [...RECORD, 'phr-share-visit'], parts: { 'patient-sharing': 'phr-share-visit' } },
+  { screen: 'sharing', name: 'share-caregiver', open: 'Add a family member as caregiver', close: 'Cancel', within: [...RECORD, 'phr-share-visit'] },
   // the printable summary covers the whole page: checked whole
-  { path: '/patient', name: 'printable-summary', open: 'Printable summary', close: 'Close the summary', screenshots: true }
+  { screen: 'settings', name: 'printable-summary', open: 'Printable summary', close: 'Close the summary', screenshots: true }
 ]
 
 const WIDTHS = [
@@ -69,8 +73,8 @@ const h1 = (page: Page) => page.getByRole('heading', { level: 1 })
  * Checks the screen as it stands at both widths: axe finds nothing, and a screenshot is
  * saved. Soft: every screen is checked and every finding listed before the test fails.
  */
-async function checkScreen(page: Page, name: string, opts: { screenshots?: boolean; within?: string[]; parts?: Parts } = {}): Promise<void> {
-  for (const w of WIDTHS) {
+async function checkScreen(page: Page, name: string, opts: { screenshots?: boolean; within?: string[]; parts?: Parts; phoneOnly?: boolean } = {}): Promise<void> {
+  for (const w of opts.phoneOnly === true ? WIDTHS.slice(0, 1) : WIDTHS) {
     await page.setViewportSize({ width: w.width, height: w.height })
     await expect.soft(expectNoAxeViolations(page, `${name} (${w.label})`, { within: opts.within })).resolves.toBeUndefined()
     if (opts.screenshots !== false) await screenshot(page, `a11y-${name}-${w.label}`)
@@ -288,9 +292,10 @@ describe('every screen has no axe violation, at phone and desktop width', { time
     await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 90_000 }).toBe(1)
     await expect.poll(() => page.getByTestId('insight').count(), { timeout: 30_000 }).toBeGreaterThan(0)
     for (const s of PATIENT_SCREENS) {
-      if (new URL(page.url()).pathname !== s.path) await page.goto(baseUrl + s.path)
+      await openPatientScreen(page, s.screen)
       await checkScreen(page, s.name, { parts: s.parts })
     }
+    await openPatientScreen(page, 'sharing')
     // the emergency card made from the demo record
     await page.getByRole('button', { name: 'Make my emergency QR code' }).click()
     const link = (await page.getByTestId('emergency-link').inputValue()).trim()
@@ -302,10 +307,11 @@ describe('every screen has no axe violation, at phone and desktop width', { time
   })
 
   it('the demo record: every form and panel opened', async () => {
+    // a form's inside looks the same at both widths (the screens around them were checked at both)
     for (const f of PATIENT_FORMS) {
-      if (new URL(page.url()).pathname !== f.path) await page.goto(baseUrl + f.path)
+      await openPatientScreen(page, f.screen)
       await page.getByRole('button', { name: f.open, exact: true }).click()
-      await checkScreen(page, f.name, { screenshots: f.screenshots === true, within: f.within, parts: f.parts })
+      await checkScreen(page, f.name, { screenshots: f.screenshots === true, within: f.within, parts: f.parts, phoneOnly: true })
       if (f.close !== undefined) await page.getByRole('button', { name: f.close, exact: true }).first().click()
     }
   })
@@ -314,12 +320,20 @@ describe('every screen has no axe violation, at phone and desktop width', { time
     await page.goto(`${baseUrl}/patient`)
     await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 30_000 }).toBe(1)
 
-    // every element Tab reaches on the whole page draws a focus indicator
-    const walk = await unindicatedFocus(page)
-    expect(walk.reached).toBeGreaterThan(40)
-    expect(walk.missing).toEqual([])
+    // every element Tab reaches on every screen draws a focus indicator
+    let reached = 0
+    const missing: string[] = []
+    for (const s of PATIENT_SCREENS) {
+      await openPatientScreen(page, s.screen)
+      const walk = await unindicatedFocus(page)
+      reached += walk.reached
+      missing.push(...walk.missing.map((m) => `${s.screen}: ${m}`))
+    }
+    expect(reached).toBeGreaterThan(60)
+    expect(missing).toEqual([])
 
     // an allergy, typed and sent with Enter
+    await openPatientScreen(page, 'record')
     await fromTop(page)
     await tabTo(page, (f) => f.tag === 'input' && f.name === 'allergy')
     await page.keyboard.type('Latex (typed)')
@@ -356,6 +370,7 @@ describe('every screen has no axe violation, at phone and desktop width', { time
     await expect.poll(async () => (await focused(page)).name).toBe('Add a condition')
 
     // the timeline: Tab reaches its newest entry; the arrow keys, End, Home and Page Down move
+    await openPatientScreen(page, 'timeline')
     await fromTop(page)
     const first = await tabTo(page, (f) => f.tag === 'article', { max: 300 })
     expect(first.pos).toBe(1)

@@ -45,7 +45,7 @@ type State =
   | { kind: 'restoring' }
   | { kind: 'locked'; wrong: boolean; busy: boolean }
   | { kind: 'creating'; progress: number }
-  | { kind: 'opening' }
+  | { kind: 'opening'; progress?: number }
   | { kind: 'ready'; record: OpenRecord; summary: RecordSummary }
   | { kind: 'error'; message: string }
 
@@ -200,7 +200,7 @@ export class PatientView extends LitElement {
       const held = await services.records.held()
       if (held === HeldRecord.demo) {
         this.state = { kind: 'opening' }
-        this.show(await services.records.openDemo())
+        this.show(await services.records.openDemo(this.opening))
         return
       }
       this.state = held === HeldRecord.own ? { kind: 'locked', wrong: false, busy: false } : { kind: 'empty' }
@@ -223,13 +223,18 @@ export class PatientView extends LitElement {
       )
   }
 
+  /** Progress of opening the stored record (a big one takes a moment). */
+  private readonly opening = (progress: number): void => {
+    this.state = { kind: 'opening', progress }
+  }
+
   private readonly unlock = (evt: Event): void => {
     evt.preventDefault()
     const services = this.services
     if (services === undefined || this.state.kind !== 'locked') return
     const passphrase = textField(evt.target as HTMLFormElement, 'passphrase')
     this.state = { kind: 'locked', wrong: false, busy: true }
-    services.records.unlock(passphrase).then(
+    services.records.unlock(passphrase, this.opening).then(
       (record) => this.show(record),
       (err: unknown) => {
         if (err instanceof Error && err.name === 'WrongPassphraseError') this.state = { kind: 'locked', wrong: true, busy: false }
@@ -383,7 +388,13 @@ export class PatientView extends LitElement {
       case 'loading':
         return html`<p role="status">${msg('Checking this device…')}</p>`
       case 'opening':
-        return html`<p role="status">${msg('Opening the record…')}</p>`
+        return html`<section class="card" aria-labelledby="h">
+          <h1 id="h">${msg('Opening the record…')}</h1>
+          ${s.progress === undefined
+            ? ''
+            : html`<progress max="1" .value=${s.progress} aria-label=${msg('Opening the record')}></progress>
+                <p role="status">${msg(str`${Math.round(s.progress * 100)}% done`)}</p>`}
+        </section>`
       case 'error':
         return html`<div class="card" role="alert">
           <h1>${msg('The record could not be opened')}</h1>
