@@ -788,7 +788,7 @@
 'sb2a259ee59ea2bf0': str`${0} qurilmangiz bilan sinxronlandi`,
 'sb2e1f92dc96236e1': `havola QR-kodini unga tuting`,
 'sb2fbc53d16d12427': `Qachon ogohlantirish`,
-'sb321ca6702df56d1': `Yozuv ochilmoqda`,
+'sb321ca6702df56d1': `Karta ochilmoqda`,
 'sb349f019a716a4fd': `yomon`,
 'sb34ab894a3d30800': `Xulosa: allergiyalar, kasalliklar, dorilar, emlashlar, muolajalar`,
 'sb3f82991765be287': `Bu davrda koʻrsatkichlar yoʻq. Uzunroq davrni tanlang yoki quyida koʻrsatkich kiriting.`,
