@@ -379,24 +379,24 @@ export class SeriesStoreImpl implements SeriesStore {
     return { series, errors }
   }
 
+  /** Adds to `into` the start of every stored chunk of the series that may hold samples in [lo, hi). */
+  #storedStarts(code: string, device: string, lo: number, hi: number, into: Set<number>): void {
+    const idx = this.#index.get(seriesId(code, device))
+    if (idx === undefined) return
+    if (!idx.sorted) {
+      idx.starts.sort((a, b) => a - b)
+      idx.sorted = true
+    }
+    let i = lowerBound(idx.starts, lo)
+    // the chunk starting before `lo` may hold samples from `lo` on (chunks of a series do not overlap)
+    const before = idx.starts[i - 1]
+    if (before !== undefined && before > lo - MAX_PERIOD_MS) into.add(before)
+    for (; i < idx.starts.length && (idx.starts[i] as number) < hi; i++) into.add(idx.starts[i] as number)
+  }
+
   #readDevice(code: string, device: string, lo: number, hi: number, out: SeriesData[], errors: SeriesFormatError[]): void {
     const starts = new Set<number>()
-    const idx = this.#index.get(seriesId(code, device))
-    if (idx !== undefined) {
-      if (!idx.sorted) {
-        idx.starts.sort((a, b) => a - b)
-        idx.sorted = true
-      }
-      let i = lowerBound(idx.starts, lo)
-      // the chunk starting before `lo` may hold samples from `lo` on (chunks of a series do not overlap)
-      const before = idx.starts[i - 1]
-      if (before !== undefined && before > lo - MAX_PERIOD_MS) starts.add(before)
-      for (; i < idx.starts.length; i++) {
-        const h = idx.starts[i] as number
-        if (h >= hi) break
-        starts.add(h)
-      }
-    }
+    this.#storedStarts(code, device, lo, hi, starts)
     const buffered = new Map<number, Group[]>()
     for (const g of this.#groups.values()) {
       if (g.code !== code || g.device !== device || g.end <= lo || g.start >= hi) continue
@@ -472,17 +472,7 @@ export class SeriesStoreImpl implements SeriesStore {
       if (g.code === code && g.device === device && g.end > lo && g.start < hi) buffered.set(g.start, (buffered.get(g.start) ?? 0) + g.ts.length)
     }
     const starts = new Set<number>(buffered.keys())
-    const idx = this.#index.get(seriesId(code, device))
-    if (idx !== undefined) {
-      if (!idx.sorted) {
-        idx.starts.sort((a, b) => a - b)
-        idx.sorted = true
-      }
-      let i = lowerBound(idx.starts, lo)
-      const before = idx.starts[i - 1]
-      if (before !== undefined && before > lo - MAX_PERIOD_MS) starts.add(before)
-      for (; i < idx.starts.length && (idx.starts[i] as number) < hi; i++) starts.add(idx.starts[i] as number)
-    }
+    this.#storedStarts(code, device, lo, hi, starts)
     const out: SeriesChunkVersion[] = []
     for (const start of [...starts].sort((a, b) => a - b)) {
       const item = this.#map._map.get(chunkKey(code, device, start))
