@@ -108,6 +108,12 @@ export interface AfScreenCache {
    * @throws {RangeError} if `now` is not a time.
    */
   screen(source: RrChunkSource, now: number): AfScreened & { readonly stats: AfScreenStats }
+  /**
+   * As `screen`, giving the thread back (`pause`) whenever it has run `sliceMs`: the first
+   * screen of a week of a strap's RR intervals reads 500,000 beats, too long for one task
+   * of a page. The same answer as `screen`.
+   */
+  screenInSlices(source: RrChunkSource, now: number, opts?: { sliceMs?: number; pause?: () => Promise<void> }): Promise<AfScreened & { readonly stats: AfScreenStats }>
   /** Forgets everything (the next `screen` reads the whole week). */
   clear(): void
 }
@@ -174,52 +180,76 @@ export function createAfScreenCache(init: AfScreenCacheInit = {}): AfScreenCache
     return { out: { open, index, prevT, rr, ts, ...(error === undefined ? {} : { error }) }, windows }
   }
 
+  /** The screen, one chunk per step: `screen` runs it through, `screenInSlices` pauses between steps. */
+  function* steps(source: RrChunkSource, now: number): Generator<void, AfScreened & { readonly stats: AfScreenStats }> {
+    if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) throw new RangeError(`now: expected epoch ms, got ${String(now)}`)
+    const from = Math.floor((now - AF_WEEK_MS) / RR_CHUNK_MS) * RR_CHUNK_MS
+    const since = now - AF_WEEK_MS
+    let chunksRead = 0
+    let chunksReused = 0
+    let beatsRead = 0
+    const next = new Map<string, ChunkResult[]>()
+    const triggered: Screened[] = []
+    let analysed = 0
+    let error: string | undefined
+    for (const device of [...new Set(source.devices())].sort()) {
+      const ref = `series/${RR_SERIES_CODE}/${device}`
+      const cached = new Map((byDevice.get(device) ?? []).map((r) => [r.start, r]))
+      const results: ChunkResult[] = []
+      let state = START
+      for (const c of source.chunks(device, from, now + 1)) {
+        if (c.start < from) continue
+        // the chunk holding `now` is cut at `now`: its result holds for this `now` only
+        const key = c.start + RR_CHUNK_MS > now ? `${c.version}@${now}` : c.version
+        const hit = cached.get(c.start)
+        let r: ChunkResult
+        if (hit !== undefined && hit.key === key && sameState(hit.stateIn, state)) {
+          r = hit
+          chunksReused++
+        } else {
+          const data = source.read(device, c.start, c.start + RR_CHUNK_MS)
+          chunksRead++
+          beatsRead += data.times.length
+          const { out, windows } = run(state, data.times, data.values, now, ref)
+          r = { start: c.start, key, stateIn: state, stateOut: out, windows }
+          yield
+        }
+        results.push(r)
+        state = r.stateOut
+        for (const w of r.windows) {
+          if ((w.startT as number) <= since) continue
+          if (w.skipped === undefined) analysed++
+          if (w.irregular) triggered.push(w)
+        }
+      }
+      if (state.error !== undefined && error === undefined) error = state.error
+      if (results.length > 0) next.set(device, results)
+    }
+    byDevice = next
+    return { triggered, analysed, windowBeats: size, ...(error === undefined ? {} : { error }), stats: { chunksRead, chunksReused, beatsRead } }
+  }
+
   return {
     screen(source, now) {
-      if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) throw new RangeError(`now: expected epoch ms, got ${String(now)}`)
-      const from = Math.floor((now - AF_WEEK_MS) / RR_CHUNK_MS) * RR_CHUNK_MS
-      const since = now - AF_WEEK_MS
-      let chunksRead = 0
-      let chunksReused = 0
-      let beatsRead = 0
-      const next = new Map<string, ChunkResult[]>()
-      const triggered: Screened[] = []
-      let analysed = 0
-      let error: string | undefined
-      for (const device of [...new Set(source.devices())].sort()) {
-        const ref = `series/${RR_SERIES_CODE}/${device}`
-        const cached = new Map((byDevice.get(device) ?? []).map((r) => [r.start, r]))
-        const results: ChunkResult[] = []
-        let state = START
-        for (const c of source.chunks(device, from, now + 1)) {
-          if (c.start < from) continue
-          // the chunk holding `now` is cut at `now`: its result holds for this `now` only
-          const key = c.start + RR_CHUNK_MS > now ? `${c.version}@${now}` : c.version
-          const hit = cached.get(c.start)
-          let r: ChunkResult
-          if (hit !== undefined && hit.key === key && sameState(hit.stateIn, state)) {
-            r = hit
-            chunksReused++
-          } else {
-            const data = source.read(device, c.start, c.start + RR_CHUNK_MS)
-            chunksRead++
-            beatsRead += data.times.length
-            const { out, windows } = run(state, data.times, data.values, now, ref)
-            r = { start: c.start, key, stateIn: state, stateOut: out, windows }
-          }
-          results.push(r)
-          state = r.stateOut
-          for (const w of r.windows) {
-            if ((w.startT as number) <= since) continue
-            if (w.skipped === undefined) analysed++
-            if (w.irregular) triggered.push(w)
-          }
-        }
-        if (state.error !== undefined && error === undefined) error = state.error
-        if (results.length > 0) next.set(device, results)
+      const it = steps(source, now)
+      for (;;) {
+        const step = it.next()
+        if (step.done === true) return step.value
       }
-      byDevice = next
-      return { triggered, analysed, windowBeats: size, ...(error === undefined ? {} : { error }), stats: { chunksRead, chunksReused, beatsRead } }
+    },
+    async screenInSlices(source, now, opts = {}) {
+      const sliceMs = opts.sliceMs ?? 8
+      const pause = opts.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
+      const it = steps(source, now)
+      let start = performance.now()
+      for (;;) {
+        const step = it.next()
+        if (step.done === true) return step.value
+        if (performance.now() - start > sliceMs) {
+          await pause()
+          start = performance.now()
+        }
+      }
     },
     clear() {
       byDevice = new Map()

@@ -116,6 +116,30 @@ describe('incremental AF screen', () => {
     expect(inc.triggered.length).toBeGreaterThan(0)
   })
 
+  it('in slices: the same answer, the thread given back between chunks', async () => {
+    const c = vitals()
+    const next = rng(11)
+    let t = T0
+    for (let day = 0; day < 3; day++) {
+      t = strap(c, 'strap', t, 8 * 60 * 70, day === 1, next)
+      t += 8 * HOUR
+      c.series.flush()
+    }
+    const now = t + 1000
+    let pauses = 0
+    const sliced = await createAfScreenCache().screenInSlices(rrChunkSourceOf(c), now, {
+      sliceMs: 0,
+      pause: async () => {
+        pauses++
+      }
+    })
+    const whole = createAfScreenCache().screen(rrChunkSourceOf(c), now)
+    expect(sliced).toEqual(whole)
+    // a slice of 0 ms: a pause after (nearly) every chunk read
+    expect(pauses).toBeLessThanOrEqual(whole.stats.chunksRead)
+    expect(pauses).toBeGreaterThan(20)
+  })
+
   it('gives deriveInsights the same AF finding as reading the series whole', () => {
     const c = vitals()
     const next = rng(11)
