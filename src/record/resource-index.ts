@@ -132,18 +132,86 @@ export function entryOf(r: FhirResource): IndexEntry {
  * The index header a stored value starts with (see `resources.ts`): the fields of the
  * resource's `IndexEntry` but its id, written by whoever wrote the resource, so that building
  * the index of a big record reads a few bytes per resource instead of parsing its JSON.
- * `i1` is the version of the rules of `entryOf` (and of the type specs it reads); a value
- * with another version is indexed by parsing it, like a value without a header.
+ * `i1` is the version of the rules of `entryOf` (and of the type specs it reads, and of the
+ * system table below); a value with another version is indexed by parsing it, like a value
+ * without a header.
  *
- * Layout: `\u0001i1\u0001<date ms or "">\u0001<status>\u0001<0|1 withdrawn>[\u0001<token>]…\u0002<JSON>`.
+ * Layout: `\u0001i1\u0001<date ms, base 36, or "">\u0001<status>\u0001<0|1 withdrawn>[\u0001<coding>]…\u0002<JSON>`.
+ * A coding is `system|code` (or `system` alone for a coding without a code), prefixed with
+ * `\u0003` when it is a category; a system of `HEADER_SYSTEMS` is written `\u0004<index>`.
+ * The entry's tokens are derived from the codings (`sc:system|code`, `c:code`, `s:system`).
  * JSON text never holds a raw control character (JSON.stringify escapes them all), so
- * `\u0002` cannot occur before the JSON; a header is not written when a field holds one.
+ * `\u0002` cannot occur before the JSON. A header is written only when it reads back to
+ * exactly the resource's entry (never, e.g., for a system holding `|` or a control character).
  */
 export const INDEX_HEADER = '\u0001i1\u0001'
 const FIELD = '\u0001'
 const END = '\u0002'
+const CATEGORY = '\u0003'
+const ALIAS = '\u0004'
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f]/
+
+/** Code systems written as a short alias in headers (the order is part of the header version). */
+const HEADER_SYSTEMS = [
+  'http://loinc.org',
+  'http://snomed.info/sct',
+  'http://terminology.hl7.org/CodeSystem/observation-category',
+  'http://www.nlm.nih.gov/research/umls/rxnorm',
+  'http://unitsofmeasure.org',
+  'http://hl7.org/fhir/sid/cvx',
+  'http://terminology.hl7.org/CodeSystem/condition-clinical',
+  'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical',
+  'http://terminology.hl7.org/CodeSystem/condition-category'
+] as const
+const ALIAS_OF = new Map<string, string>(HEADER_SYSTEMS.map((sys, i) => [sys, `${ALIAS}${i.toString(36)}`]))
+
+const systemOut = (system: string): string => ALIAS_OF.get(system) ?? system
+const systemIn = (s: string): string => (s.charCodeAt(0) === 4 ? (HEADER_SYSTEMS[parseInt(s.slice(1), 36)] ?? s) : s)
+
+/** The codings an entry's tokens stand for (see the layout above), or `undefined` if they cannot be written so. */
+function packTokens(tokens: readonly string[]): string[] | undefined {
+  const out: string[] = []
+  for (let i = 0; i < tokens.length; ) {
+    const t = tokens[i] as string
+    const k = t.startsWith('k') ? 'k' : ''
+    const u = k === '' ? t : t.slice(1)
+    const cat = k === '' ? '' : CATEGORY
+    if (u.startsWith('sc:')) {
+      const body = u.slice(3)
+      const bar = body.indexOf('|')
+      const system = body.slice(0, bar)
+      const code = body.slice(bar + 1)
+      if (bar < 0 || tokens[i + 1] !== `${k}c:${code}`) return undefined
+      if (system !== '' && tokens[i + 2] !== `${k}s:${system}`) return undefined
+      out.push(`${cat}${systemOut(system)}|${code}`)
+      i += system === '' ? 2 : 3
+    } else if (u.startsWith('s:')) {
+      out.push(cat + systemOut(u.slice(2)))
+      i++
+    } else return undefined
+  }
+  return out
+}
+
+/** The tokens of a header's codings (the inverse of `packTokens`). */
+function unpackTokens(codings: readonly string[]): string[] {
+  const tokens: string[] = []
+  for (const c of codings) {
+    const k = c.charCodeAt(0) === 3 ? 'k' : ''
+    const e = k === '' ? c : c.slice(1)
+    const bar = e.indexOf('|')
+    if (bar < 0) {
+      tokens.push(`${k}s:${systemIn(e)}`)
+      continue
+    }
+    const system = systemIn(e.slice(0, bar))
+    const code = e.slice(bar + 1)
+    tokens.push(`${k}sc:${system}|${code}`, `${k}c:${code}`)
+    if (system !== '') tokens.push(`${k}s:${system}`)
+  }
+  return tokens
+}
 
 /**
  * The stored text of a resource: its index header, then its JSON.
@@ -153,9 +221,14 @@ export function withIndexHeader(r: FhirResource, json: string): string {
   const e = entryOf(r)
   const status = e.status ?? ''
   if (e.status === '' || CONTROL.test(status) || e.tokens.some((t) => CONTROL.test(t))) return json
-  const date = e.date === Number.POSITIVE_INFINITY ? '' : String(e.date)
+  if (e.date !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(e.date)) return json
+  const codings = packTokens(e.tokens)
+  if (codings === undefined) return json
+  const back = unpackTokens(codings)
+  if (back.length !== e.tokens.length || back.some((t, i) => t !== e.tokens[i])) return json
+  const date = e.date === Number.POSITIVE_INFINITY ? '' : e.date.toString(36)
   let head = `${INDEX_HEADER}${date}${FIELD}${status}${FIELD}${e.withdrawn ? '1' : '0'}`
-  for (const t of e.tokens) head += FIELD + t
+  for (const c of codings) head += FIELD + c
   return head + END + json
 }
 
@@ -176,9 +249,9 @@ export function entryOfHeader(id: string, text: string): IndexEntry | undefined 
   const b = a < 0 ? -1 : text.indexOf(FIELD, a + 1)
   if (end < 0 || b < 0 || b + 2 > end) return undefined
   const d = text.slice(INDEX_HEADER.length, a)
-  const date = d === '' ? Number.POSITIVE_INFINITY : Number(d)
+  const date = d === '' ? Number.POSITIVE_INFINITY : parseInt(d, 36)
   const w = text.charCodeAt(b + 1)
-  if (Number.isNaN(date) || (w !== 48 && w !== 49) || (b + 2 < end && text.charCodeAt(b + 2) !== 1)) return undefined
+  if (Number.isNaN(date) || (d !== '' && date.toString(36) !== d) || (w !== 48 && w !== 49) || (b + 2 < end && text.charCodeAt(b + 2) !== 1)) return undefined
   return new HeaderEntry(id, date, b === a + 1 ? undefined : text.slice(a + 1, b), w === 49, b + 3 < end ? text.slice(b + 3, end) : '')
 }
 
@@ -199,7 +272,7 @@ class HeaderEntry implements IndexEntry {
   }
 
   get tokens(): readonly string[] {
-    if (typeof this.#tokens === 'string') this.#tokens = this.#tokens === '' ? [] : this.#tokens.split(FIELD)
+    if (typeof this.#tokens === 'string') this.#tokens = this.#tokens === '' ? [] : unpackTokens(this.#tokens.split(FIELD))
     return this.#tokens
   }
 }

@@ -11,6 +11,7 @@ import {
   type FhirResource
 } from '../../src/record/index.ts'
 import { compartment, content, LOINC, OBS_CAT, observation, T0, validResources } from './helpers.ts'
+import { entryOf, entryOfHeader, jsonStart, withIndexHeader } from '../../src/record/resource-index.ts'
 
 const ids = (rs: readonly FhirResource[]): string[] => rs.map((r) => r.id)
 
@@ -275,10 +276,10 @@ describe('stored form', () => {
     // a writer's bug: o2's header says 2020 and another code than its JSON
     const o2 = map.get('Observation/o2') as string
     const json = o2.slice(o2.indexOf('\u0002') + 1)
-    doc.transact(() => map.set('Observation/o2', `${INDEX_HEADER}1577836800000\u0001final\u00010\u0001c:0000-0\u0002${json}`))
+    doc.transact(() => map.set('Observation/o2', `${INDEX_HEADER}${Date.UTC(2020, 0, 1).toString(36)}\u0001final\u00010\u0001|0000-0\u0002${json}`))
     // a header of another version is indexed by parsing
     const o1 = map.get('Observation/o1') as string
-    doc.transact(() => map.set('Observation/o1', o1.replace(INDEX_HEADER, '\u0001i0\u0001').replace('\u00011704067200000\u0001', '\u00010\u0001')))
+    doc.transact(() => map.set('Observation/o1', o1.replace(INDEX_HEADER, '\u0001i0\u0001').replace(`\u0001${Date.UTC(2024, 0, 1).toString(36)}\u0001`, '\u00010\u0001')))
 
     const b = compartment()
     b.applyUpdate(Y.encodeStateAsUpdate(doc), 'snapshot')
@@ -292,5 +293,29 @@ describe('stored form', () => {
     expect(b.resources.entries('Observation').map((e) => e.id)).toEqual(['o1', 'o2'])
     expect(b.resources.list('Observation', { code: `${LOINC}|8867-4` }).map((r) => r.id)).toEqual(['o1', 'o2'])
     expect(b.resources.list('Observation', { code: '0000-0' })).toEqual([])
+  })
+})
+
+describe('index header', () => {
+  it('reads back to exactly the entry of every resource type, or is not written', () => {
+    const odd = (r: FhirResource, system: string): FhirResource => ({ ...r, code: { coding: [{ system, code: 'a|b' }, { system: 'http://loinc.org' }] } })
+    const samples: FhirResource[] = [...Object.values(validResources()), odd(validResources()['Observation'] as FhirResource, 'urn:x'), odd(validResources()['Observation'] as FhirResource, 'urn:x|1')]
+    let written = 0
+    for (const r of samples) {
+      const text = withIndexHeader(r, JSON.stringify(r))
+      const e = entryOf(r)
+      if (!text.startsWith(INDEX_HEADER)) {
+        expect(text).toBe(JSON.stringify(r))
+        continue
+      }
+      written++
+      const h = entryOfHeader(r.id, text)
+      expect({ date: h?.date, status: h?.status, withdrawn: h?.withdrawn, tokens: h?.tokens }).toEqual({ date: e.date, status: e.status, withdrawn: e.withdrawn, tokens: e.tokens })
+      expect(JSON.parse(text.slice(jsonStart(text)))).toEqual(r)
+    }
+    expect(written).toBeGreaterThan(samples.length - 2)
+    // a system holding the separator cannot be written unambiguously: no header, the JSON alone
+    const bad = samples.at(-1) as FhirResource
+    expect(withIndexHeader(bad, JSON.stringify(bad))).toBe(JSON.stringify(bad))
   })
 })
