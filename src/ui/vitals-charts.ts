@@ -206,6 +206,14 @@ export class VitalsCharts extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
+    // another measure: the points of the last one are not its own (nor, maybe, its number of lines)
+    if (changed.has('measure') && changed.get('measure') !== undefined) this.data = undefined
+    // …and its range ends now again (its own readings may be recent)
+    if (changed.has('measure') && this.movedToLatest) {
+      this.movedToLatest = false
+      this.now = Date.now()
+      this.range = this.rangeEnding(this.range.id ?? '1m')
+    }
     if (changed.has('now')) this.range = this.rangeEnding(this.range.id ?? '1m')
     if (changed.has('edits')) {
       this.offChange?.()

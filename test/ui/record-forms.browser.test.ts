@@ -145,6 +145,11 @@ describe('vitals chart', () => {
     const summary = root(el).querySelector('[data-testid="vitals-summary"]')?.textContent?.replace(/\s+/g, ' ') ?? ''
     expect(summary).toContain('Nothing newer was measured: the range ends at the latest reading.')
     expect(summary).toContain('latest 72')
+    // another measure with a reading of today: its range ends now again
+    const today = Date.now() - 60_000
+    await edits.addReading({ measure: 'spo2', values: ['97'], t: today })
+    ;(el as unknown as { measure: string }).measure = 'spo2'
+    await until(() => (el.data?.counts[0] ?? 0) > 0 && (el.data?.to ?? 0) >= today, 30_000)
     el.remove()
   })
 })
