@@ -20,7 +20,7 @@ import {
 } from './record-edits.ts'
 import { checkDocument, openDocument, storeDocument, type DocumentFile } from './record-edits-documents.ts'
 import { manualReading, type ManualReadingForm } from './record-edits-vitals.ts'
-import { chartData, latestReadingTime, type ChartData, type ChartDataOptions, type VitalMeasure } from './vitals-chart-data.ts'
+import { chartData, latestMeasureTime, type ChartData, type ChartDataOptions, type VitalMeasure } from './vitals-chart-data.ts'
 import { recordLiveReading } from './live-vitals.ts'
 
 /** The patient's edits of their record. */
@@ -123,7 +123,7 @@ export function createRecordEdits(session: RecordSession, clock: () => number = 
       return vitals.compartment.resources.get('Observation', obs.id) ?? obs
     },
     chart: (measure, opts) => chartData(session.get('vitals'), measure, opts),
-    latestReading: (measure) => latestReadingTime(session.get('vitals'), measure),
+    latestReading: (measure) => latestMeasureTime(session.get('vitals'), measure),
     onChange(listener, kinds = ['core', 'results', 'vitals', 'documents']) {
       const offs = kinds.map((kind) => {
         const c = session.compartments.get(kind)?.compartment

@@ -278,7 +278,7 @@ export async function chartData(vitals: Compartment, measure: VitalMeasure, opts
  * or `undefined` without any: a chart whose range holds nothing can move to where the
  * readings are. Reads only the last chunk of each matching series.
  */
-export function latestReadingTime(vitals: Compartment, measure: VitalMeasure): number | undefined {
+export function latestMeasureTime(vitals: Compartment, measure: VitalMeasure): number | undefined {
   const def = MEASURES[measure]
   let latest: number | undefined
   const seen = (t: number): void => {
