@@ -9,23 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { DatabaseSync } from 'node:sqlite'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { createMemoryStore, readBlob, writeBlob, type BlobRef } from '../../src/storage/index.ts'
 import { createSqliteStore } from '../../src/storage/sqlite.ts'
-
-// a real collection before each memory sample, so garbage is not counted as held
-setFlagsFromString('--expose_gc')
-const collect = runInNewContext('gc') as () => void
-/**
- * Two full collections: V8 frees dead ArrayBuffers on a background sweeper and updates the
- * count when that sweep ends, which on a busy machine can be long after `gc()` returns; the
- * second collection waits for the first one's sweep before it starts.
- */
-const gc = (): void => {
-  collect()
-  collect()
-}
+import { heldBytes } from '../helpers/memory.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'phr-blobs-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -71,14 +57,12 @@ describe('attachments', () => {
   it('stores a 50 MB file and reads it back exactly, never holding it whole in memory', async () => {
     const size = 50 * 1024 * 1024
     const store = createSqliteStore({ path: join(dir, 'big.db') })
-    gc()
-    const before = process.memoryUsage().arrayBuffers
+    const before = heldBytes().arrayBuffers
     let peak = 0
     let samples = 0
     const sample = (): void => {
       if (samples++ % 8 !== 0) return
-      gc()
-      peak = Math.max(peak, process.memoryUsage().arrayBuffers - before)
+      peak = Math.max(peak, heldBytes().arrayBuffers - before)
     }
     // the streaming property itself, independent of when the GC runs: the source is never
     // more than a few transactions ahead of what the store has committed
