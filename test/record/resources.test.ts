@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import * as Y from 'yjs'
 import {
   INDEX_HEADER,
@@ -317,5 +318,27 @@ describe('index header', () => {
     // a system holding the separator cannot be written unambiguously: no header, the JSON alone
     const bad = samples.at(-1) as FhirResource
     expect(withIndexHeader(bad, JSON.stringify(bad))).toBe(JSON.stringify(bad))
+  })
+
+  it('reads a date only as Number#toString(36) writes a safe integer; any other spelling voids the header', () => {
+    const header = (date: string): string => `${INDEX_HEADER}${date}\u0001final\u00010\u0002{}`
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (n) => {
+        expect(entryOfHeader('x', header(n.toString(36)))?.date).toBe(n)
+      })
+    )
+    // what the reader accepts is exactly what round-trips through parseInt and toString(36)
+    const spelled = fc.stringMatching(/^-?[0-9a-zA-Z.+ _]{1,13}$/)
+    fc.assert(
+      fc.property(fc.oneof(spelled, fc.string({ maxLength: 13 })), (d) => {
+        fc.pre(d !== '' && !/[\u0001\u0002]/.test(d))
+        const n = parseInt(d, 36)
+        const valid = Number.isSafeInteger(n) && n.toString(36) === d
+        expect(entryOfHeader('x', header(d))?.date).toBe(valid ? n : undefined)
+      }),
+      { numRuns: 2000 }
+    )
+    for (const d of ['0', '-1', 'zz', '2gosa7pa2gv']) expect(entryOfHeader('x', header(d))?.date).toBe(parseInt(d, 36))
+    for (const d of ['-0', '00', '01', 'Z', '1.5', '2gosa7pa2gw', '-', ' 1']) expect(entryOfHeader('x', header(d))).toBeUndefined()
   })
 })
