@@ -274,27 +274,43 @@ export function entryOfHeader(id: string, text: string): IndexEntry | undefined 
   const date = a === INDEX_HEADER.length ? Number.POSITIVE_INFINITY : base36At(text, INDEX_HEADER.length, a)
   const w = text.charCodeAt(b + 1)
   if (Number.isNaN(date) || (w !== 48 && w !== 49) || (b + 2 < end && text.charCodeAt(b + 2) !== 1)) return undefined
-  return new HeaderEntry(id, date, b === a + 1 ? undefined : text.slice(a + 1, b), w === 49, b + 3 < end ? text.slice(b + 3, end) : '')
+  return new HeaderEntry(id, date, w === 49, text, a, b, end)
 }
 
-/** An entry read from a header; its tokens are split out only when a code or category query needs them. */
+/**
+ * An entry read from a header. Only the date and the withdrawn flag are read at once (a
+ * first build sorts 50,000 of these); the status and the tokens are cut out of the text
+ * when a query first asks for them.
+ */
 class HeaderEntry implements IndexEntry {
   readonly id: string
   readonly date: number
-  readonly status: string | undefined
   readonly withdrawn: boolean
-  #tokens: string | readonly string[]
+  #status: string | undefined | null = null
+  #tokens: readonly string[] | null = null
+  /** The stored text and where its status (between `#a` and `#b`) and codings (`#b` + 3 to `#end`) are. */
+  readonly #text: string
+  readonly #a: number
+  readonly #b: number
+  readonly #end: number
 
-  constructor(id: string, date: number, status: string | undefined, withdrawn: boolean, tokens: string) {
+  constructor(id: string, date: number, withdrawn: boolean, text: string, a: number, b: number, end: number) {
     this.id = id
     this.date = date
-    this.status = status
     this.withdrawn = withdrawn
-    this.#tokens = tokens
+    this.#text = text
+    this.#a = a
+    this.#b = b
+    this.#end = end
+  }
+
+  get status(): string | undefined {
+    if (this.#status === null) this.#status = this.#b === this.#a + 1 ? undefined : this.#text.slice(this.#a + 1, this.#b)
+    return this.#status
   }
 
   get tokens(): readonly string[] {
-    if (typeof this.#tokens === 'string') this.#tokens = this.#tokens === '' ? [] : unpackTokens(this.#tokens.split(FIELD))
+    if (this.#tokens === null) this.#tokens = this.#b + 3 < this.#end ? unpackTokens(this.#text.slice(this.#b + 3, this.#end).split(FIELD)) : []
     return this.#tokens
   }
 }
