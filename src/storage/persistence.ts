@@ -78,7 +78,11 @@ export interface PersistenceInit {
   keys: DocKeys
   /** How long local updates gather before they are sealed as one envelope. @default 200 */
   batchMs?: number
-  /** Pending local update bytes that trigger an immediate save. @default 262144 */
+  /**
+   * Pending local update bytes that trigger an immediate save, and the most one envelope
+   * seals when updates can be split (64 KiB: merged, encrypted and signed in under 10 ms in
+   * Chromium once warm, and about 50 ms the first time). @default 65536
+   */
   maxBatchBytes?: number
   /** Size cap of an update envelope. @default 4 MiB (the envelope default) */
   maxEnvelopeBytes?: number
@@ -190,7 +194,7 @@ function problemOf(err: unknown, header?: { author: Uint8Array; seq: number }): 
 export function createPersistence(init: PersistenceInit): Persistence {
   const { docId, doc, store, keys } = init
   const batchMs = init.batchMs ?? 200
-  const maxBatchBytes = init.maxBatchBytes ?? 256 * 1024
+  const maxBatchBytes = init.maxBatchBytes ?? 64 * 1024
   const me = authorHex(keys.author.publicKey)
   const openKeys = { epochKey: (d: Uint8Array, e: number) => keys.epochKey(d, e) }
   const maxUpdate = init.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES
@@ -249,12 +253,14 @@ export function createPersistence(init: PersistenceInit): Persistence {
   }
 
   /**
-   * Groups pending updates so that each sealed envelope stays under the update cap (a
-   * burst of small updates becomes one envelope). A single update larger than the cap is
-   * sealed on its own: it is kept locally and reaches peers inside the next snapshot.
+   * Groups pending updates so that each sealed envelope stays under `maxBatchBytes` (a burst
+   * of small updates becomes one envelope; an import of megabytes becomes envelopes of
+   * 64 KiB, each sealed in a task of its own) and always under the update cap. A single
+   * update larger than that is sealed on its own: beyond the cap it is kept locally and reaches
+   * peers inside the next snapshot.
    */
   function groups(updates: Uint8Array[]): Uint8Array[][] {
-    const budget = maxUpdate - 4096 // header, nonce, tag and signature
+    const budget = Math.min(maxUpdate - 4096, maxBatchBytes) // header, nonce, tag and signature
     const out: Uint8Array[][] = []
     let group: Uint8Array[] = []
     let size = 0
@@ -271,36 +277,42 @@ export function createPersistence(init: PersistenceInit): Persistence {
     return out
   }
 
+  /**
+   * Seals and stores what is pending, one group (one envelope) per task: merging, signing
+   * and encrypting an import's megabytes in one go held the page for a quarter of a second. Each envelope counts
+   * as saved once its own transaction commits; if one fails, it and the ones after it stay
+   * pending for the next attempt.
+   */
   function flush(): Promise<void> {
     clearTimeout(timer)
     timer = undefined
     return serial(async () => {
       if (pending.length === 0) return
-      const batch = pending
+      // sealed from a task of its own, not inside the task whose change filled the batch
+      await nextTask()
       const { epoch, key } = keys.sealing()
-      const sealed: Array<{ header: EnvelopeHeader; envelope: Uint8Array }> = []
-      let seq = nextSeq
-      for (const group of groups(batch)) {
+      let first = true
+      for (const group of groups(pending.slice())) {
+        if (!first) await nextTask()
+        first = false
         const update = group.length === 1 ? (group[0] as Uint8Array) : doc.mergeUpdates(group)
-        const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq: seq++, kind: 'update' }
-        sealed.push({ header, envelope: sealEnvelope(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey }) })
-      }
-      try {
-        await store.append(sealed.map((x) => x.envelope))
-      } catch (err) {
-        // keep the updates for the next attempt; whenSaved() reports the failure
-        lastError = err
-        throw err
-      }
-      lastError = undefined
-      pending = pending.slice(batch.length)
-      pendingBytes = pending.reduce((n, u) => n + u.length, 0)
-      nextSeq = seq
-      for (const { header, envelope } of sealed) {
+        const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq: nextSeq, kind: 'update' }
+        const envelope = sealEnvelope(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey })
+        try {
+          await store.append([envelope])
+        } catch (err) {
+          // keep this group and the ones after it for the next attempt; whenSaved() reports the failure
+          lastError = err
+          throw err
+        }
+        lastError = undefined
+        pending = pending.slice(group.length)
+        pendingBytes = pending.reduce((n, u) => n + u.length, 0)
+        nextSeq++
         tracker.offer(header, { bytes: envelope, header })
         for (const l of sealedListeners) l(envelope)
+        stored([envelope])
       }
-      stored(sealed.map((x) => x.envelope))
     })
   }
 
