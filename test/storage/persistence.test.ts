@@ -44,6 +44,34 @@ describe('persistence binding', () => {
     expect(toHex(stored.envelopes[0]!)).not.toContain(toHex(new TextEncoder().encode('k999')))
   })
 
+  it('seals a burst of megabytes as envelopes of at most 64 KiB, giving the thread back between them, and reopens to the same state', async () => {
+    const store = createMemoryStore()
+    const docId = newDocId()
+    const key = newEpochKey()
+    const device = generateSigningKeyPair()
+    const { ydoc, persistence } = await openDoc(store, docId, keysFor(key, device))
+    const map = ydoc.getMap('m')
+    // 400 transactions of about 2 KB, as an import's slices write them
+    for (let i = 0; i < 400; i++) ydoc.transact(() => map.set(`k${i}`, 'x'.repeat(2000)))
+    const events: string[] = []
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 0)
+    const off = persistence.onSealed(() => events.push(`sealed after ${ticks} ticks`))
+    await persistence.whenSaved().finally(() => clearInterval(timer))
+    off()
+    const stored = await store.read(docId)
+    expect(stored.envelopes.length).toBeGreaterThanOrEqual(12)
+    for (const e of stored.envelopes) expect(e.length).toBeLessThan(64 * 1024 + 4096)
+    // each envelope was sealed in a task of its own: timers ran in between
+    const counts = events.map((e) => Number(e.split(' ')[2]))
+    expect(counts.length).toBe(stored.envelopes.length)
+    expect(new Set(counts).size).toBeGreaterThan(counts.length / 2)
+    await persistence.close()
+    const again = await openDoc(store, docId, keysFor(key, device))
+    expect(again.ydoc.getMap('m').size).toBe(400)
+    expect(again.ydoc.getMap('m').get('k399')).toBe('x'.repeat(2000))
+  })
+
   it('reopens to the same state from SQLite after close', async () => {
     const path = join(dir, `p${n++}.db`)
     const key = newEpochKey()
