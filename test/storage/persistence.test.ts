@@ -44,7 +44,7 @@ describe('persistence binding', () => {
     expect(toHex(stored.envelopes[0]!)).not.toContain(toHex(new TextEncoder().encode('k999')))
   })
 
-  it('seals a burst of megabytes as envelopes of at most 64 KiB, giving the thread back between them, and reopens to the same state', async () => {
+  it('seals a burst of megabytes as envelopes of at most 32 KiB, giving the thread back between them, and reopens to the same state', async () => {
     const store = createMemoryStore()
     const docId = newDocId()
     const key = newEpochKey()
@@ -60,8 +60,8 @@ describe('persistence binding', () => {
     await persistence.whenSaved().finally(() => clearInterval(timer))
     off()
     const stored = await store.read(docId)
-    expect(stored.envelopes.length).toBeGreaterThanOrEqual(12)
-    for (const e of stored.envelopes) expect(e.length).toBeLessThan(64 * 1024 + 4096)
+    expect(stored.envelopes.length).toBeGreaterThanOrEqual(24)
+    for (const e of stored.envelopes) expect(e.length).toBeLessThan(32 * 1024 + 4096)
     // each envelope was sealed in a task of its own: timers ran in between
     const counts = events.map((e) => Number(e.split(' ')[2]))
     expect(counts.length).toBe(stored.envelopes.length)
