@@ -1,6 +1,6 @@
 import { LitElement, css, html, svg } from 'lit'
 import { msg, updateWhenLocaleChanges } from '@lit/localize'
-import { PATIENT_SCREENS, PatientScreen, patientPath } from './router.ts'
+import { PATIENT_SCREENS, PatientScreen, isPlainClick, patientPath } from './router.ts'
 
 /** A screen's name in the reader's language, as the navigation and the screen's heading say it. */
 export function patientScreenName(screen: PatientScreen): string {
@@ -38,6 +38,10 @@ const ICONS: Readonly<Record<PatientScreen, ReturnType<typeof svg>>> = {
  * of tabs above the screen from 48rem wide. Plain same-origin links (the router takes them
  * without a page load), `aria-current="page"` on the screen shown, focus outlines for the
  * keyboard.
+ *
+ * Following a link (a click, or Enter) also fires `screen-chosen` (bubbling, composed; its
+ * `detail` is the screen), before the router sees the click: the person chose that screen,
+ * so the view may move the focus to it (a screen change for another reason fires nothing).
  */
 export class PatientNav extends LitElement {
   static override properties = { current: {} }
@@ -140,13 +144,22 @@ export class PatientNav extends LitElement {
     this.current = PatientScreen.home
   }
 
+  /** A link followed in this page: tells the view which screen the person chose. */
+  private readonly chosen = (evt: MouseEvent): void => {
+    // only the clicks the router takes without a page load (a ctrl-click opens a new tab)
+    if (!isPlainClick(evt)) return
+    const screen = PATIENT_SCREENS.find((s) => s === (evt.currentTarget as HTMLElement).dataset['screen'])
+    if (screen === undefined) return
+    this.dispatchEvent(new CustomEvent<PatientScreen>('screen-chosen', { detail: screen, bubbles: true, composed: true }))
+  }
+
   override render(): unknown {
     return html`<nav aria-label=${msg('Your record’s screens')}>
       <ul>
         ${PATIENT_SCREENS.map(
           (s) =>
             html`<li>
-              <a href=${patientPath(s)} aria-current=${s === this.current ? 'page' : 'false'} data-screen=${s}
+              <a href=${patientPath(s)} aria-current=${s === this.current ? 'page' : 'false'} data-screen=${s} @click=${this.chosen}
                 ><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${ICONS[s]}</svg><span>${patientScreenName(s)}</span></a
               >
             </li>`

@@ -84,6 +84,15 @@ export function routeOf(pathname: string): Route {
 }
 
 /**
+ * A click that follows a link in this page (`watchRoute` takes it without a page load): the
+ * main button, or Enter on a link, with no modifier key (those open a new tab or window) and
+ * not already handled.
+ */
+export function isPlainClick(evt: MouseEvent): boolean {
+  return !evt.defaultPrevented && evt.button === 0 && !evt.metaKey && !evt.ctrlKey && !evt.shiftKey && !evt.altKey
+}
+
+/**
  * Calls `onChange` whenever the route changes: on back/forward, and on clicks on
  * same-origin links (handled without a page load). It is also given the path, for the
  * sub-routes of a route (`patientScreenOf`).
@@ -91,7 +100,7 @@ export function routeOf(pathname: string): Route {
 export function watchRoute(win: Window, onChange: (route: Route, pathname: string) => void): () => void {
   const emit = (): void => onChange(routeOf(win.location.pathname), win.location.pathname)
   const onClick = (evt: MouseEvent): void => {
-    if (evt.defaultPrevented || evt.button !== 0 || evt.metaKey || evt.ctrlKey || evt.shiftKey || evt.altKey) return
+    if (!isPlainClick(evt)) return
     const anchor = evt.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement)
     if (anchor === undefined || anchor.target !== '' || anchor.hasAttribute('download')) return
     const url = new URL(anchor.href)

@@ -141,6 +141,36 @@ async function tabTo(page: Page, target: RegExp | ((f: Focused) => boolean), opt
   throw new Error(`${String(target)} was not reached with the keyboard`)
 }
 
+/**
+ * The labels of the patient's screen navigation that break inside a word, where no space or
+ * soft hyphen allows it (the bar's `overflow-wrap: anywhere` breaks a word too long for its
+ * tab anywhere, with no hyphen): each as `label: “what ends its first line”`. Read from where
+ * the characters are drawn.
+ */
+async function labelsBrokenMidWord(page: Page): Promise<string[]> {
+  return page.locator('phr-patient-nav').evaluate((nav) => {
+    const broken: string[] = []
+    for (const span of nav.shadowRoot?.querySelectorAll('a span') ?? []) {
+      const node = span.firstChild
+      const text = node?.textContent ?? ''
+      if (node === null) continue
+      const range = document.createRange()
+      let lastTop: number | undefined
+      for (let i = 0; i < text.length; i++) {
+        if (/[\s\u00ad]/.test(text[i] ?? '')) continue
+        range.setStart(node, i)
+        range.setEnd(node, i + 1)
+        // the first character after a break can also report an empty box at the end of the line before
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0)
+        const top = rects[rects.length - 1]?.top ?? 0
+        if (lastTop !== undefined && top > lastTop + 1 && !/[\s\u00ad]/.test(text[i - 1] ?? '')) broken.push(`${text.replace(/\u00ad/g, '')}: “${text.slice(0, i).replace(/\u00ad/g, '')}”`)
+        lastTop = top
+      }
+    }
+    return broken
+  })
+}
+
 /** Starts keyboard navigation from the top of the page, as after a page load. */
 async function fromTop(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -319,6 +349,25 @@ describe('every screen has no axe violation, at phone and desktop width', { time
   it('the demo record works with the keyboard alone, and always shows where the focus is', async () => {
     await page.goto(`${baseUrl}/patient`)
     await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 30_000 }).toBe(1)
+    // the record opening on a page load takes no focus
+    expect((await focused(page)).none).toBe(true)
+
+    // a screen chosen in the navigation with the keyboard: the focus moves to its heading, whose
+    // text is the screen's name (a screen reader says where the person is); back and forward too
+    await fromTop(page)
+    await tabTo(page, (f) => f.tag === 'a' && f.name === 'Vitals')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'h1', name: 'Vitals' })
+    await expect.poll(() => page.evaluate(() => location.pathname)).toBe('/patient/vitals')
+    await page.goBack()
+    const home = ((await page.locator('phr-patient-view .screen[data-screen=home] h1').innerText()) ?? '').trim().replace(/\s+/g, ' ')
+    // the home screen's heading is the record's name (with its demo badge)
+    expect(home).toMatch(/.Demo$/)
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'h1', name: home })
+    await page.goForward()
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'h1', name: 'Vitals' })
+    // the heading takes the focus without joining the Tab order
+    expect(await page.locator('phr-patient-view .screen h1').evaluateAll((hs) => hs.map((h) => h.getAttribute('tabindex')))).toEqual(Array(7).fill('-1'))
 
     // every element Tab reaches on every screen draws a focus indicator
     let reached = 0
@@ -392,14 +441,41 @@ describe('every screen has no axe violation, at phone and desktop width', { time
   it('Russian and Uzbek, chosen with the keyboard', async () => {
     await page.goto(`${baseUrl}/patient`)
     await expect.poll(() => page.getByRole('heading', { name: 'Allergies' }).count(), { timeout: 30_000 }).toBe(1)
+    // on a phone the navigation's labels break only between words or syllables (a soft hyphen
+    // in a translation marks where a long one may break)
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await labelsBrokenMidWord(page)).toEqual([])
     // the language picker: reached with Tab, changed with the arrow keys (en → uz-Latn → ru)
     await fromTop(page)
     await tabTo(page, (f) => f.testid === 'language')
     await page.keyboard.press('ArrowDown')
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('uz-Latn')
+    // every screen of the record in Uzbek, on a phone: the longest labels in the narrowest
+    // layout; a screen opened with a click also moves the focus to its heading, in Uzbek
+    const uzNames: string[] = []
+    for (const s of PATIENT_SCREENS) {
+      await openPatientScreen(page, s.screen)
+      await checkScreen(page, `${s.name}-uz`, { phoneOnly: true, screenshots: false, parts: { [`${s.name}-uz`]: 'viewport' } })
+      if (s.screen !== 'home') {
+        const f = await focused(page)
+        expect(f.tag).toBe('h1')
+        uzNames.push(f.name.replace(/\u00ad/g, ''))
+      }
+      // the current tab's label is bold, and wider
+      expect(await labelsBrokenMidWord(page)).toEqual([])
+    }
+    expect(uzNames).toEqual(['Xronologiya', 'Karta', 'Koʻrsatkichlar', 'Ulashish', 'Qurilmalar', 'Sozlamalar'])
+    await openPatientScreen(page, 'home')
+    await fromTop(page)
+    await tabTo(page, (f) => f.testid === 'language')
     await page.keyboard.press('ArrowDown')
     await expect.poll(() => page.getByRole('heading', { name: 'Аллергии' }).count()).toBe(1)
     await checkScreen(page, 'patient-record-ru')
+    await page.setViewportSize({ width: 390, height: 844 })
+    for (const screen of ['timeline', 'vitals', 'devices', 'settings'] as const) {
+      await openPatientScreen(page, screen)
+      expect(await labelsBrokenMidWord(page)).toEqual([])
+    }
     // after a page load the doctor's profile is locked again: its unlock screen, in Uzbek
     await page.goto(`${baseUrl}/doctor`)
     await expect.poll(() => h1(page).textContent()).toBe('На этом устройстве хранится профиль врача')

@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core'
 import { launchChromium, newContext, watchPageErrors } from '../helpers/browser.ts'
 import { screenshot } from '../helpers/screenshots.ts'
 import { openPatientScreen } from '../helpers/patient-screens.ts'
+import { expectNoAxeViolations } from '../helpers/a11y.ts'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -27,6 +28,18 @@ afterAll(async () => {
 const allergies = (page: Page) => page.locator('phr-record-summary section[aria-labelledby=allergies] li').allTextContents()
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent()
 const careVital = (page: Page, code: string) => page.locator(`[data-testid=care-vital][data-code="${code}"]`)
+
+/**
+ * axe (WCAG 2.0/2.1 A and AA, best practices) finds nothing on the page at phone and at
+ * desktop width; the page is left at `end` width. Soft: the flow goes on, and every finding
+ * is listed before the test fails.
+ */
+async function accessibleAtBothWidths(page: Page, label: string, end: 390 | 1280): Promise<void> {
+  for (const width of end === 390 ? ([1280, 390] as const) : ([390, 1280] as const)) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 })
+    await expect.soft(expectNoAxeViolations(page, `${label} (${width === 390 ? 'phone' : 'desktop'})`)).resolves.toBeUndefined()
+  }
+}
 
 async function createOwnRecord(page: Page, name: string): Promise<void> {
   await page.goto(`${baseUrl}/patient`)
@@ -67,6 +80,7 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     await expect.poll(() => allergies(guardian)).toContain('Peanuts')
     await openPatientScreen(guardian, 'home')
     await screenshot(guardian, 'family-child-1280')
+    await accessibleAtBothWidths(guardian, 'a parent: her child’s record', 1280)
 
     // switching: the own record has none of the child's allergies, and back again
     const choices = guardian.getByTestId('record-choice')
@@ -119,6 +133,7 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     await expect.poll(() => careVital(caregiver, '8867-4').getAttribute('data-value'), { timeout: 60_000 }).toBe('72')
     expect(await caregiver.locator('[data-testid=care-compartment]').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual(['vitals'])
     await screenshot(caregiver, 'caregiver-vitals-390')
+    await accessibleAtBothWidths(caregiver, 'a caregiver: the vital signs shared with her', 390)
 
     // she revokes: the vitals' key is renewed, and a later reading never reaches the caregiver
     await openPatientScreen(guardian, 'sharing')
@@ -137,6 +152,7 @@ describe('family: a child’s record, a caregiver, revocation', () => {
     expect(await vitals.getAttribute('data-key-epochs')).toBe('0')
     expect((await vitals.getAttribute('data-stored-epochs'))?.split(',').every((e) => e === '0')).toBe(true)
     await screenshot(caregiver, 'caregiver-revoked-390')
+    await expect.soft(expectNoAxeViolations(caregiver, 'a caregiver: access ended (phone)')).resolves.toBeUndefined()
 
     expect(errors.flat()).toEqual([])
     await guardianContext.close()

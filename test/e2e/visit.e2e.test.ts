@@ -128,6 +128,18 @@ describe('a visit: share, approve, read, note, revoke', () => {
     // the doctor writes a visit note; the patient sees it with its author and a valid signature
     await doctor.getByLabel('Write a visit note').fill('Seasonal rhinitis; cetirizine 10 mg for 14 days.')
     await doctor.getByRole('button', { name: 'Save the note' }).click()
+    // the doctor's own screen while the note travels: the note listed, the editor empty again;
+    // the NEWS2 form with an entry left out says what is missing (nothing is recorded)
+    await expect.poll(() => drList(doctor, 'notes')).toContain('Seasonal rhinitis; cetirizine 10 mg for 14 days.')
+    expect(await doctor.getByLabel('Write a visit note').inputValue()).toBe('')
+    await doctor.getByLabel('On supplemental oxygen').check()
+    await doctor.getByRole('button', { name: 'Record for NEWS2' }).click()
+    await expect.poll(() => doctor.getByTestId('dr-news2').locator('.error').count()).toBe(1)
+    await expectNoAxeViolations(doctor, 'doctor: the NEWS2 form, a value missing (phone)', { within: ['phr-app', 'phr-doctor-view', 'phr-news2-context-form'] })
+    // the same screen on a wide screen, checked whole, then back to the phone
+    await doctor.setViewportSize({ width: 1280, height: 800 })
+    await expectNoAxeViolations(doctor, 'doctor: a patient’s shared record, a note written (desktop)')
+    await doctor.setViewportSize({ width: 390, height: 844 })
     await expect.poll(() => patient.getByTestId('note-text').allTextContents(), { timeout: 60_000 }).toContain('Seasonal rhinitis; cetirizine 10 mg for 14 days.')
     expect(await patient.getByTestId('note-author').first().textContent()).toContain('Dr Nodira Karimova')
     expect(await patient.getByTestId('note-signature').first().textContent()).toContain('Signature valid')
@@ -170,6 +182,7 @@ describe('a visit: share, approve, read, note, revoke', () => {
     await screenshot(patient, 'people-history-390')
     await doctor.setViewportSize({ width: 1280, height: 800 })
     await screenshot(doctor, 'doctor-patient-1280')
+    await expectNoAxeViolations(doctor, 'doctor: a patient whose access ended (desktop)')
 
     expect(errors.flat()).toEqual([])
     await patientContext.close()
@@ -237,6 +250,8 @@ describe('a verified doctor, declined; a code used twice', () => {
       await expect.poll(() => doctor.getByTestId('invite-error').textContent(), { timeout: 60_000 }).toBe('The code was already used or has expired. Ask the patient for a new one.')
       expect(await patient.getByTestId('visit-request').count()).toBe(0)
       await screenshot(doctor, 'doctor-code-used-1280')
+      // a verified licence, and a refused code: the doctor's screen is accessible (axe, WCAG 2.1 AA)
+      await expectNoAxeViolations(doctor, 'doctor: licence imported, a code refused (desktop)')
 
       expect(errors.flat()).toEqual([])
     } finally {

@@ -107,4 +107,32 @@ describe('patient navigation', () => {
       stop()
     }
   })
+
+  it('tells the view which screen the person chose (Enter or a click), before the router changes the address, and not for a ctrl-click', async () => {
+    const el = await mount('home')
+    const chosen: string[] = []
+    // on the document, past the shadow root: the event is composed and bubbles
+    const onChosen = (e: Event): void => {
+      chosen.push(`${(e as CustomEvent<string>).detail} at ${location.pathname}`)
+    }
+    document.addEventListener('screen-chosen', onChosen)
+    const stop = watchRoute(window, () => undefined)
+    try {
+      const [home, , record, vitals] = links(el)
+      vitals?.focus()
+      await userEvent.keyboard('{Enter}')
+      expect(location.pathname).toBe('/patient/vitals')
+      await userEvent.click(record as HTMLAnchorElement)
+      expect(location.pathname).toBe('/patient/record')
+      expect(chosen).toEqual(['vitals at ' + new URL(start).pathname, 'record at /patient/vitals'])
+      // a ctrl-click is left to the browser (a new tab): no screen was chosen here
+      const ctrl = new MouseEvent('click', { bubbles: true, composed: true, cancelable: true, button: 0, ctrlKey: true })
+      ;(home as HTMLAnchorElement).addEventListener('click', (e) => e.preventDefault(), { once: true })
+      home?.dispatchEvent(ctrl)
+      expect(chosen).toHaveLength(2)
+    } finally {
+      stop()
+      document.removeEventListener('screen-chosen', onChosen)
+    }
+  })
 })

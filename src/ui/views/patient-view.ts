@@ -34,7 +34,7 @@ import '../patient-nav.ts'
 import '../vitals-trends.ts'
 import '../access-now.ts'
 import { patientScreenName } from '../patient-nav.ts'
-import { PatientScreen, patientPath } from '../router.ts'
+import { PatientScreen, patientPath, patientScreenOf } from '../router.ts'
 
 /** Where the patient view stands. */
 type State =
@@ -110,6 +110,15 @@ export class PatientView extends LitElement {
   /** The record sections' edits, one per open record. */
   private readonly edits = new WeakMap<OpenRecord, RecordEdits>()
   private unsubscribe: Array<() => void> = []
+  /**
+   * The screen the person just asked for (the navigation's `screen-chosen`, or back and
+   * forward): once it is shown, its heading takes the focus, so that a screen reader says
+   * where they are. Nothing else moves the focus: not the first load, not a redirect, not an
+   * unlock.
+   */
+  private focusOn: PatientScreen | undefined = undefined
+  /** When the screen shown last changed (`performance.now()`), to match it with a popstate. */
+  private screenChangedAt = -1
   // subscribe: the services may arrive after this view is first rendered
   private readonly consumer = new ContextConsumer(this, {
     context: servicesContext,
@@ -129,9 +138,39 @@ export class PatientView extends LitElement {
     this.allergyError = undefined
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('popstate', this.onHistory)
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    window.removeEventListener('popstate', this.onHistory)
     for (const u of this.unsubscribe.splice(0)) u()
+  }
+
+  /** Back or forward to another screen: the person's navigation, like a tab. */
+  private readonly onHistory = (evt: PopStateEvent): void => {
+    // the popstate this view fires itself to redirect (see updated) is not trusted
+    if (!evt.isTrusted) return
+    const next = patientScreenOf(location.pathname)
+    if (next === undefined) return
+    // the router's listener on the window was added first and runs first; the new screen may
+    // already be shown, its update run in the microtasks between the two listeners
+    if (next !== this.screen) this.focusOn = next
+    else if (this.screenChangedAt >= evt.timeStamp) this.focusHeading()
+  }
+
+  /** A screen chosen in the navigation (patient-nav.ts): its heading gets the focus once shown. */
+  private readonly onChosen = (evt: CustomEvent<PatientScreen>): void => {
+    // the screen already shown: nothing changes but where the focus is
+    if (evt.detail === this.screen) this.focusHeading()
+    else this.focusOn = evt.detail
+  }
+
+  /** Moves the focus to the heading of the screen shown (it has tabindex=-1 to take it). */
+  private focusHeading(): void {
+    this.renderRoot.querySelector<HTMLElement>(`.screen[data-screen="${this.screen}"] > h1`)?.focus({ preventScroll: true })
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -146,6 +185,11 @@ export class PatientView extends LitElement {
     this.toggleAttribute('ready', this.state.kind === 'ready')
     // a new screen starts at its top
     if (changed.has('screen') && changed.get('screen') !== undefined && this.state.kind === 'ready') window.scrollTo(0, 0)
+    if (changed.has('screen')) this.screenChangedAt = performance.now()
+    if (changed.has('screen') && this.focusOn !== undefined) {
+      if (this.focusOn === this.screen && this.state.kind === 'ready') this.focusHeading()
+      this.focusOn = undefined
+    }
   }
 
   private fail(err: unknown): void {
@@ -313,10 +357,10 @@ export class PatientView extends LitElement {
     const r = s.record
     return html`<phr-record-switcher .records=${this.services?.records} @selected=${(e: CustomEvent<OpenRecord>) => this.show(e.detail)}></phr-record-switcher>
       ${this.screen === PatientScreen.home ? '' : html`<p class="who" data-testid="record-name">${this.recordName(s, false)}</p>`}
-      <phr-patient-nav .current=${this.screen}></phr-patient-nav>
+      <phr-patient-nav .current=${this.screen} @screen-chosen=${this.onChosen}></phr-patient-nav>
       ${this.screenPart(
         PatientScreen.home,
-        () => html`<h1>${this.recordName(s, true)}</h1>
+        () => html`<h1 tabindex="-1">${this.recordName(s, true)}</h1>
           <phr-break-glass-banner .record=${r}></phr-break-glass-banner>
           <phr-insights-card .insights=${r.insights}></phr-insights-card>
           <phr-vitals-trends .record=${r} .edits=${this.editsOf(r)}></phr-vitals-trends>
@@ -325,12 +369,12 @@ export class PatientView extends LitElement {
       )}
       ${this.screenPart(
         PatientScreen.timeline,
-        () => html`<h1>${patientScreenName(PatientScreen.timeline)}</h1>
+        () => html`<h1 tabindex="-1">${patientScreenName(PatientScreen.timeline)}</h1>
           <phr-timeline .record=${r}></phr-timeline>`
       )}
       ${this.screenPart(
         PatientScreen.record,
-        () => html`<h1>${patientScreenName(PatientScreen.record)}</h1>
+        () => html`<h1 tabindex="-1">${patientScreenName(PatientScreen.record)}</h1>
           <phr-record-sections .edits=${this.editsOf(r)}></phr-record-sections>
           <section class="card" aria-labelledby="add-h">
             <h2 id="add-h">${msg('Add an allergy')}</h2>
@@ -344,14 +388,14 @@ export class PatientView extends LitElement {
       )}
       ${this.screenPart(
         PatientScreen.vitals,
-        () => html`<h1>${patientScreenName(PatientScreen.vitals)}</h1>
+        () => html`<h1 tabindex="-1">${patientScreenName(PatientScreen.vitals)}</h1>
           <phr-vitals-charts .edits=${this.editsOf(r)}></phr-vitals-charts>
           <phr-add-vital .record=${r}></phr-add-vital>
           <phr-devices-panel .record=${r}></phr-devices-panel>`
       )}
       ${this.screenPart(
         PatientScreen.sharing,
-        () => html`<h1>${patientScreenName(PatientScreen.sharing)}</h1>
+        () => html`<h1 tabindex="-1">${patientScreenName(PatientScreen.sharing)}</h1>
           <phr-share-visit .record=${r}></phr-share-visit>
           <phr-people-panel .record=${r}></phr-people-panel>
           <phr-access-history .record=${r}></phr-access-history>
@@ -363,7 +407,7 @@ export class PatientView extends LitElement {
       )}
       ${this.screenPart(
         PatientScreen.devices,
-        () => html`<h1>${patientScreenName(PatientScreen.devices)}</h1>
+        () => html`<h1 tabindex="-1">${patientScreenName(PatientScreen.devices)}</h1>
           <phr-link-offer .record=${r} .linked=${this.sync?.justLinked}></phr-link-offer>
           <phr-sync-panel
             .snapshot=${this.sync}
@@ -373,7 +417,7 @@ export class PatientView extends LitElement {
       )}
       ${this.screenPart(
         PatientScreen.settings,
-        () => html`<h1>${patientScreenName(PatientScreen.settings)}</h1>
+        () => html`<h1 tabindex="-1">${patientScreenName(PatientScreen.settings)}</h1>
           ${r.dependent || r.demo ? '' : html`<phr-passphrase-change .target=${r}></phr-passphrase-change>`}
           ${r.dependent ? '' : html`<phr-backup-panel .backups=${this.services?.backups} .record=${r}></phr-backup-panel>`}
           <phr-interop-import .record=${r} @imported=${() => this.refresh()}></phr-interop-import>
