@@ -29,6 +29,7 @@ import {
   sealEnvelope,
   sealSnapshot,
   sealSnapshotParts,
+  SEGMENT_BYTES,
   type EnvelopeHeader,
   type SequenceTracker
 } from '../envelope/index.ts'
@@ -114,13 +115,6 @@ export interface EnvelopeProblem {
 
 /** Longest run of applying received updates before the page gets the thread back, ms. */
 const APPLY_SLICE_MS = 8
-/**
- * State bytes per part of a snapshot in parts. A part is applied in one `Y.applyUpdate`,
- * one task that cannot be cut: at 4 MiB that held a page receiving a peer's snapshot for
- * half a second; a 256 KiB part takes some tens of ms. Older snapshots in 4 MiB parts
- * still open (a part may be up to `MAX_PART_BYTES`).
- */
-const SNAPSHOT_PART_BYTES = 256 * 1024
 
 /** Resolves in a new task (after input and paint had their turn). */
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
@@ -463,7 +457,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
       serial(async () => {
         // a big state goes in parts (a reader applies one while the next inflates); a small
         // one, or one with pending updates, as one update
-        const parts = compress ? doc.encodeStateParts?.(SNAPSHOT_PART_BYTES) : undefined
+        const parts = compress ? doc.encodeStateParts?.(SEGMENT_BYTES) : undefined
         const inParts = parts !== undefined && parts.length > 1 && parts.every((p) => p.length <= MAX_PART_BYTES)
         const state = inParts ? undefined : doc.encodeState()
         const matches = inParts ? doc.stateMatchesParts?.(parts) === true : doc.stateMatches(state as Uint8Array)
