@@ -32,13 +32,16 @@ export {
   openEnvelopeAsync,
   openEnvelopeParts,
   sealSnapshotParts,
+  useEnvelopeDecrypter,
+  verifyAndDecrypt,
+  OFF_THREAD_MIN_BYTES,
   parseEnvelopeHeader,
   verifyEnvelope,
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_INFLATED_BYTES
 } from './envelope.ts'
 export { compressPayload, decompressPayload, compressParts, inflateParts, MAX_PART_BYTES, useRawInflater, InflatedTooLargeError, CompressedPayloadError, SEGMENT_BYTES, type RawInflater } from './compression.ts'
-export type { SealKeys, OpenKeys, OpenOptions } from './envelope.ts'
+export type { SealKeys, OpenKeys, OpenOptions, EnvelopeDecrypter } from './envelope.ts'
 export { createSequenceTracker } from './sequence.ts'
 export type { SequenceTracker, SequenceTrackerInit } from './sequence.ts'
 export { sealChunk, openChunk, newBlob, AttachmentIntegrityError, BLOB_ID_LENGTH, DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES } from './attachment.ts'

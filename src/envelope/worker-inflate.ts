@@ -8,15 +8,23 @@
  * A worker that cannot start or fails makes that segment (and the rest) inflate on the page.
  */
 import { streamInflateInto, useRawInflater, type RawInflater } from './compression.ts'
+import { useEnvelopeDecrypter, verifyAndDecrypt, type EnvelopeDecrypter } from './envelope.ts'
+import { DecryptError, EnvelopeFormatError, EnvelopeTooLargeError, SignatureInvalidError } from '../lib/index.ts'
 
-/** What the page sends a worker. */
-interface InflateRequest {
-  readonly id: number
-  readonly deflated: ArrayBuffer
-  readonly length: number
+/** What the page sends a worker: a segment to inflate, or an envelope to verify and decrypt. */
+type InflateRequest =
+  | { readonly id: number; readonly deflated: ArrayBuffer; readonly length: number }
+  | { readonly id: number; readonly envelope: ArrayBuffer; readonly key: Uint8Array; readonly maxBytes: number | undefined }
+/** What a worker answers (`name`: the named error's class, for an envelope that is refused). */
+type InflateAnswer = { readonly id: number; readonly inflated: ArrayBuffer } | { readonly id: number; readonly error: string; readonly name?: string }
+
+/** The named errors `verifyAndDecrypt` throws, rebuilt on the page from a worker's answer. */
+const ENVELOPE_ERRORS: Record<string, new (message: string) => Error> = {
+  SignatureInvalidError,
+  DecryptError,
+  EnvelopeFormatError,
+  EnvelopeTooLargeError
 }
-/** What a worker answers. */
-type InflateAnswer = { readonly id: number; readonly inflated: ArrayBuffer } | { readonly id: number; readonly error: string }
 
 /** A worker as the pool needs it (a `Worker`, or a test's port). */
 export interface InflatePort {
@@ -36,7 +44,19 @@ async function inflateOnThisThread(deflated: Uint8Array, length: number): Promis
 /** Serves inflate requests in a worker (see workers/inflate.ts). */
 export function serveInflate(scope: { addEventListener(type: 'message', l: (e: MessageEvent<InflateRequest>) => void): void; postMessage(m: InflateAnswer, transfer: Transferable[]): void }): void {
   scope.addEventListener('message', (e) => {
-    const { id, deflated, length } = e.data
+    const data = e.data
+    const { id } = data
+    if ('envelope' in data) {
+      verifyAndDecrypt(new Uint8Array(data.envelope), data.key, data.maxBytes).then(
+        (plain) => {
+          const out = plain.byteOffset === 0 && plain.byteLength === plain.buffer.byteLength ? plain : plain.slice()
+          scope.postMessage({ id, inflated: out.buffer as ArrayBuffer }, [out.buffer as ArrayBuffer])
+        },
+        (err: unknown) => scope.postMessage({ id, error: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }, [])
+      )
+      return
+    }
+    const { deflated, length } = data
     inflateOnThisThread(new Uint8Array(deflated), length).then(
       (out) => {
         scope.postMessage({ id, inflated: out.buffer }, [out.buffer])
@@ -92,7 +112,10 @@ export function installWorkerInflater(init: WorkerInflaterInit = {}): () => void
             if (pending === undefined) return
             waiting.delete(e.data.id)
             if ('inflated' in e.data) pending.resolve(e.data.inflated)
-            else pending.reject(new Error(e.data.error))
+            else {
+              const Named = e.data.name === undefined ? undefined : ENVELOPE_ERRORS[e.data.name]
+              pending.reject(Named === undefined ? new Error(e.data.error) : new Named(e.data.error))
+            }
           })
           w.addEventListener('error', () => {
             // a worker that fails to load or crashes: the page inflates from now on
@@ -138,10 +161,46 @@ export function installWorkerInflater(init: WorkerInflaterInit = {}): () => void
     }, idleMs)
     return inflated
   }
+  /** Sends `request` (built for a fresh id) to a worker; `undefined` when there is none to send it to. */
+  const ask = async (request: (id: number) => { message: InflateRequest; transfer: Transferable[] }): Promise<ArrayBuffer | undefined> => {
+    clearTimeout(idle)
+    const w = worker()
+    if (w === undefined) return undefined
+    const id = nextId++
+    const { message, transfer } = request(id)
+    try {
+      return await new Promise<ArrayBuffer>((resolve, reject) => {
+        waiting.set(id, { resolve, reject })
+        w.postMessage(message, transfer)
+      })
+    } finally {
+      clearTimeout(idle)
+      idle = setTimeout(() => {
+        if (waiting.size === 0) stop()
+      }, idleMs)
+    }
+  }
+
+  // a big envelope is verified and decrypted in a worker too; the page keeps the author
+  // check and the key lookup, and an answer is the named error or the plaintext
+  const decrypter: EnvelopeDecrypter = async (envelope, key, maxBytes) => {
+    let plain: ArrayBuffer | undefined
+    try {
+      plain = await ask((id) => {
+        const copy = envelope.slice()
+        return { message: { id, envelope: copy.buffer, key: key.slice(), maxBytes }, transfer: [copy.buffer] }
+      })
+    } catch (err) {
+      if (!broken) throw err
+    }
+    return plain === undefined ? verifyAndDecrypt(envelope, key, maxBytes) : new Uint8Array(plain)
+  }
   useRawInflater(inflater)
+  useEnvelopeDecrypter(decrypter)
   return () => {
     clearTimeout(idle)
     useRawInflater(undefined)
+    useEnvelopeDecrypter(undefined)
     stop()
   }
 }

@@ -59,7 +59,8 @@ export interface IndexedDbStoreInit {
  * @throws {StoreOpenError} when the database cannot be opened (private mode, quota, a newer version)
  */
 export async function createIndexedDbStore(init: IndexedDbStoreInit): Promise<EnvelopeStore> {
-  // this is the browser entry of storage: compressed snapshots inflate in workers here
+  // this is the browser entry of storage: compressed snapshots inflate in workers here, and
+  // big envelopes are verified and decrypted there
   if (!workerInflater && typeof Worker !== 'undefined' && init.indexedDB === undefined) {
     workerInflater = true
     installWorkerInflater()
