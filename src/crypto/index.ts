@@ -27,6 +27,8 @@ export type { Ed25519PublicJwk, Ed25519PrivateJwk } from './jwk.ts'
 export { SignatureLabel, AeadLabel, KdfLabel, labelBytes } from './labels.ts'
 export {
   signLabelled,
+  signLabelledAsync,
+  ed25519SignRawAsync,
   verifyLabelled,
   verifyLabelledAsync,
   ed25519VerifyRawAsync,

@@ -37,6 +37,7 @@ import {
   randomBytes,
   SignatureLabel,
   signLabelled,
+  signLabelledAsync,
   verifyLabelled,
   verifyLabelledAsync
 } from '../crypto/index.ts'
@@ -117,6 +118,13 @@ export function sealEnvelopeWithNonce(
   keys: SealKeys,
   nonce: Uint8Array
 ): Uint8Array {
+  const { out, ctEnd } = encryptInto(header, plaintext, keys, nonce)
+  out.set(signLabelled(SignatureLabel.envelope, keys.authorSecretKey, out.subarray(0, ctEnd)), ctEnd)
+  return out
+}
+
+/** Header, nonce and ciphertext written into one array with room for the signature at `ctEnd`. */
+function encryptInto(header: EnvelopeHeader, plaintext: Uint8Array, keys: SealKeys, nonce: Uint8Array): { out: Uint8Array; ctEnd: number } {
   assertBytes(plaintext, 'plaintext')
   assertBytes(keys.epochKey, 'keys.epochKey', AEAD_KEY_LENGTH)
   assertBytes(keys.authorSecretKey, 'keys.authorSecretKey', ED25519_SECRET_KEY_LENGTH)
@@ -130,7 +138,20 @@ export function sealEnvelopeWithNonce(
   out.set(nonce, h)
   const aad = concatBytes(aadLabel(header.kind), headerBytes)
   aeadSeal(keys.epochKey, nonce, aad, plaintext, out.subarray(h + AEAD_NONCE_LENGTH, ctEnd))
-  out.set(signLabelled(SignatureLabel.envelope, keys.authorSecretKey, out.subarray(0, ctEnd)), ctEnd)
+  return { out, ctEnd }
+}
+
+/**
+ * `sealEnvelope`, signing with the platform's Ed25519 where there is one (see
+ * `signLabelledAsync`): the same envelope format, the same signature bytes.
+ * @throws everything `sealEnvelope` throws.
+ */
+export async function sealEnvelopeAsync(header: EnvelopeHeader, plaintext: Uint8Array, keys: SealKeys): Promise<Uint8Array> {
+  if (header !== null && typeof header === 'object' && header.codec !== undefined) {
+    throw new TypeError('header.codec: a compressed snapshot is sealed with sealSnapshot')
+  }
+  const { out, ctEnd } = encryptInto(header, plaintext, keys, randomBytes(AEAD_NONCE_LENGTH))
+  out.set(await signLabelledAsync(SignatureLabel.envelope, keys.authorSecretKey, out.subarray(0, ctEnd)), ctEnd)
   return out
 }
 

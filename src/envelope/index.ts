@@ -26,6 +26,7 @@ export type { EnvelopeHeader, SnapshotCodec } from './header.ts'
 export { ENVELOPE_VERSION, MAX_COVERED_AUTHORS } from './header.ts'
 export {
   sealEnvelope,
+  sealEnvelopeAsync,
   sealEnvelopeWithNonce,
   sealSnapshot,
   openEnvelope,

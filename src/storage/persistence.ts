@@ -26,7 +26,7 @@ import {
   MAX_PART_BYTES,
   openEnvelopeParts,
   parseEnvelopeHeader,
-  sealEnvelope,
+  sealEnvelopeAsync,
   sealSnapshot,
   sealSnapshotParts,
   SEGMENT_BYTES,
@@ -299,7 +299,7 @@ export function createPersistence(init: PersistenceInit): Persistence {
         first = false
         const update = group.length === 1 ? (group[0] as Uint8Array) : doc.mergeUpdates(group)
         const header: EnvelopeHeader = { docId, epoch, author: keys.author.publicKey, seq: nextSeq, kind: 'update' }
-        const envelope = sealEnvelope(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey })
+        const envelope = await sealEnvelopeAsync(header, update, { epochKey: key, authorSecretKey: keys.author.secretKey })
         try {
           await store.append([envelope])
         } catch (err) {

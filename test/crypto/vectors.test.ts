@@ -15,6 +15,7 @@ import {
   ed25519SignRaw,
   ed25519VerifyRaw,
   ed25519VerifyRawAsync,
+  ed25519SignRawAsync,
   x25519KeyPair,
   x25519SharedSecret
 } from '../../src/crypto/index.ts'
@@ -54,6 +55,9 @@ describe('RFC 8032 §7.1 Ed25519', () => {
     const tampered = fromHex(t.signature)
     tampered[0]! ^= 1
     expect(ed25519VerifyRaw(fromHex(t.publicKey), msg, tampered)).toBe(false)
+  })
+  it.each(tests)('$name: the platform signer (Web Crypto) gives the same signature', async (t) => {
+    expect(toHex(await ed25519SignRawAsync(fromHex(t.secretKey), fromHex(t.message)))).toBe(t.signature)
   })
 })
 

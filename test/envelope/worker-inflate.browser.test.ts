@@ -110,7 +110,8 @@ describe('inflating in workers', () => {
     expect(got.map((p, i) => equalBytes(p, noisy[i] as Uint8Array))).toEqual([true, true])
     // a flipped byte in the ciphertext: the signature no longer verifies (checked before decrypting)
     const tampered = sealed.slice()
-    tampered[tampered.length - 1000] ^= 1
+    const at = tampered.length - 1000
+    tampered[at] = (tampered[at] as number) ^ 1
     await expect(openEnvelopeParts(tampered, keys, { maxBytes: 1 << 26 }, () => undefined)).rejects.toMatchObject({ name: 'SignatureInvalidError' })
     // another key: the signature is fine, the payload does not authenticate
     await expect(openEnvelopeParts(sealed, { epochKey: () => newEpochKey() }, { maxBytes: 1 << 26 }, () => undefined)).rejects.toMatchObject({ name: 'DecryptError' })
