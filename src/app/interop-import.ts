@@ -92,7 +92,7 @@ export const MAX_CLINICAL_RECORDS = 10_000
 /** Bytes fed to the parser between checks of the clock. */
 const SLICE_BYTES = 16 * 1024
 /** The import gives the page a turn at least this often. */
-export const YIELD_EVERY_MS = 12
+export const YIELD_EVERY_MS = 8
 
 /** Observations stored per transaction while applying an Apple Health batch. */
 const APPLE_STORE_BATCH = 50
@@ -244,7 +244,10 @@ export async function importFile(components: FileImportComponents, file: Blob, o
     const report = await importPreparedInSlices(
       { total: read.total, rejected: read.rejected, entries },
       { compartment, onProgress: (done, total) => progress(ImportPhase.importing, done / Math.max(1, total)) },
-      { sliceMs: YIELD_EVERY_MS, yieldToPage }
+      // a slice checks the clock between steps, and a step (a store transaction of a few
+      // resources, each validated) can take ~15 ms on a phone-class core: small batches keep
+      // two slices in a row under one long wait
+      { sliceMs: YIELD_EVERY_MS, yieldToPage, storeBatch: 4 }
     )
     performance.measure('phr-import:bundle', { start: started, end: performance.now() })
     await session.whenSaved()
