@@ -33,6 +33,7 @@ import '../add-vital.ts'
 import '../patient-nav.ts'
 import '../vitals-trends.ts'
 import '../access-now.ts'
+import '../home-alerts.ts'
 import { patientScreenName } from '../patient-nav.ts'
 import { PatientScreen, patientPath, patientScreenOf } from '../router.ts'
 
@@ -362,6 +363,7 @@ export class PatientView extends LitElement {
         PatientScreen.home,
         () => html`<h1 tabindex="-1">${this.recordName(s, true)}</h1>
           <phr-break-glass-banner .record=${r}></phr-break-glass-banner>
+          <phr-home-alerts .alerts=${r.alerts}></phr-home-alerts>
           <phr-insights-card .insights=${r.insights}></phr-insights-card>
           <phr-vitals-trends .record=${r} .edits=${this.editsOf(r)}></phr-vitals-trends>
           <phr-access-now .record=${r}></phr-access-now>
