@@ -158,10 +158,15 @@ describe('telemonitoring: a strap on the patient’s side, live values and an al
       expect(onPatient).toContain('Heart rate 135 beats/min: above 120 beats/min')
       expect(onPatient).toContain('limit set by Dr Nodira Karimova')
       await screenshot(patient, 'devices-alert-1280')
+      // the patient's home screen shows it as open, with the way to the Vitals screen
+      await openPatientScreen(patient, 'home')
+      await expect.poll(() => patient.getByTestId('home-alert').allTextContents()).toEqual([expect.stringContaining('Heart rate 135 beats/min: above 120 beats/min')])
 
-      // the doctor marks it as seen; the patient sees that too
+      // the doctor marks it as seen; the patient sees that too, and it leaves the home screen
       await doctor.getByRole('button', { name: 'Mark as seen: Heart rate 135 beats/min: above 120 beats/min' }).click()
       await expect.poll(() => doctor.getByTestId('tm-alert').getAttribute('data-acknowledged')).toBe('yes')
+      await expect.poll(() => patient.getByTestId('home-alerts').count(), { timeout: 30_000 }).toBe(0)
+      await openPatientScreen(patient, 'vitals')
       await expect.poll(() => patient.getByTestId('patient-alert').textContent(), { timeout: 30_000 }).toContain('Seen by the doctor')
 
       // the strap sends RR intervals of an irregular rhythm (independent, 380–1050 ms: AF-like by
