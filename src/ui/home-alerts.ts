@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
 import type { PatientAlert, PatientAlerts } from '../app/index.ts'
 import { patientPath } from './router.ts'
+import { AlertsFollower } from './alerts-follower.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { alertText, when } from './vital-names.ts'
 
@@ -39,8 +40,6 @@ export class HomeAlerts extends LitElement {
   declare alerts: PatientAlerts | undefined
   declare list: PatientAlert[]
   declare announce: string
-  private followed: PatientAlerts | undefined
-  private stop: Array<() => void> = []
 
   constructor() {
     super()
@@ -48,37 +47,7 @@ export class HomeAlerts extends LitElement {
     this.alerts = undefined
     this.list = []
     this.announce = ''
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    this.follow()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    for (const s of this.stop.splice(0)) s()
-    this.followed = undefined
-  }
-
-  override willUpdate(): void {
-    this.follow()
-  }
-
-  private follow(): void {
-    if (this.alerts === this.followed || !this.isConnected) return
-    for (const s of this.stop.splice(0)) s()
-    this.followed = this.alerts
-    const a = this.alerts
-    if (a === undefined) return
-    this.list = a.alerts()
-    this.stop.push(
-      a.subscribe(() => (this.list = a.alerts())),
-      a.onAlert((x) => {
-        this.list = a.alerts()
-        this.announce = msg(str`New alert: ${alertText(x)}`)
-      })
-    )
+    new AlertsFollower(this)
   }
 
   override render(): unknown {

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize'
 import { isInsightAlert, requestAlertNotifications, sourceLabel, type InsightAlert, type PatientAlert, type PatientAlerts, type PatientConsent, type TelemonitorAlert } from '../app/index.ts'
+import { AlertsFollower } from './alerts-follower.ts'
 import { formStyles, viewStyles } from './styles.ts'
 import { alertText, when } from './vital-names.ts'
 
@@ -56,8 +57,6 @@ export class PatientAlertsPanel extends LitElement {
   declare list: PatientAlert[]
   declare announce: string
   declare permission: string
-  private followed: PatientAlerts | undefined
-  private stop: Array<() => void> = []
 
   constructor() {
     super()
@@ -67,38 +66,7 @@ export class PatientAlertsPanel extends LitElement {
     this.list = []
     this.announce = ''
     this.permission = currentPermission()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    for (const s of this.stop.splice(0)) s()
-    this.followed = undefined
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    this.follow()
-  }
-
-  override willUpdate(): void {
-    this.follow()
-  }
-
-  private follow(): void {
-    if (this.alerts === this.followed || !this.isConnected) return
-    for (const s of this.stop.splice(0)) s()
-    this.followed = this.alerts
-    const a = this.alerts
-    if (a === undefined) return
-    this.list = a.alerts()
-    this.stop.push(
-      a.subscribe(() => (this.list = a.alerts())),
-      a.onAlert((x) => {
-        this.list = a.alerts()
-        // the live region reads the newest alert out once
-        this.announce = msg(str`New alert: ${alertText(x)}`)
-      })
-    )
+    new AlertsFollower(this)
   }
 
   private who(grantId: string): string {
