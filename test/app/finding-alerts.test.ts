@@ -9,42 +9,24 @@
  * one raises a new alert; old readings and a device that may not write raise nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { createCompartment, randomDocId, visitCompartment, type Compartment, type DetectedIssue, type Observation } from '../../src/record/index.ts'
+import { createCompartment, randomDocId, visitCompartment, type Compartment, type DetectedIssue } from '../../src/record/index.ts'
 import { createRrTimeline, parseHeartRateMeasurement, seriesSamples } from '../../src/devices/index.ts'
 import { findingAlertFromDetectedIssue, isFindingAlert, serveInsights, type InsightAlert } from '../../src/insights/index.ts'
 import { createTelemonitor, isInsightAlert, type Telemonitor, type TelemonitorAlert } from '../../src/app/telemonitor.ts'
 import { createRecordInsights, type RecordInsights } from '../../src/app/record-insights.ts'
 import { lazyInsightsWorker, type InsightsWorkerPort } from '../../src/app/insights-worker.ts'
 import type { AlertNotification } from '../../src/app/alert-notifications.ts'
+import { bpObservation as bp, quantityObservation as obs } from '../helpers/observations.ts'
 
 const MIN = 60_000
 const HOUR = 60 * MIN
 const DAY = 24 * HOUR
 const T0 = Date.UTC(2026, 0, 5, 8)
-const LOINC = 'http://loinc.org'
-const UCUM = 'http://unitsofmeasure.org'
 
 const cleanup: Array<() => void> = []
 afterEach(() => {
   for (const c of cleanup.splice(0)) c()
 })
-
-function obs(id: string, code: string, t: number, value: number, unit: string): Observation {
-  return { resourceType: 'Observation', id, status: 'final', code: { coding: [{ system: LOINC, code }] }, effectiveDateTime: new Date(t).toISOString(), valueQuantity: { value, unit, system: UCUM, code: unit } }
-}
-function bp(id: string, t: number, systolic: number, diastolic: number): Observation {
-  return {
-    resourceType: 'Observation',
-    id,
-    status: 'final',
-    code: { coding: [{ system: LOINC, code: '85354-9' }] },
-    effectiveDateTime: new Date(t).toISOString(),
-    component: [
-      { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mm[Hg]', system: UCUM, code: 'mm[Hg]' } },
-      { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: UCUM, code: 'mm[Hg]' } }
-    ]
-  }
-}
 
 /** The patient's vitals and visit compartments and the doctor's replicas, wired as sync would. */
 function pair() {

@@ -8,12 +8,11 @@
 import { describe, expect, it } from 'vitest'
 import { asDocId } from '../../src/lib/index.ts'
 import { createCompartment, type Compartment, type Observation } from '../../src/record/index.ts'
+import { bpObservation, quantityObservation } from '../helpers/observations.ts'
 import { vitalTrends, directionOf, MIN_EARLIER_READINGS, STEADY_BAND, type VitalTrend } from '../../src/app/vitals-trends.ts'
 
 const DAY = 86_400_000
 const END = Date.UTC(2026, 10, 20, 8)
-const LOINC = 'http://loinc.org'
-const UCUM = 'http://unitsofmeasure.org'
 
 let docs = 0
 function vitals(): Compartment {
@@ -24,30 +23,8 @@ function vitals(): Compartment {
 }
 
 let ids = 0
-function bp(t: number, systolic: number, diastolic: number): Observation {
-  return {
-    resourceType: 'Observation',
-    id: `bp-${++ids}`,
-    status: 'final',
-    code: { coding: [{ system: LOINC, code: '85354-9' }] },
-    effectiveDateTime: new Date(t).toISOString(),
-    component: [
-      { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mm[Hg]', system: UCUM, code: 'mm[Hg]' } },
-      { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: UCUM, code: 'mm[Hg]' } }
-    ]
-  }
-}
-
-function quantity(code: string, t: number, value: number, unit: string): Observation {
-  return {
-    resourceType: 'Observation',
-    id: `q-${++ids}`,
-    status: 'final',
-    code: { coding: [{ system: LOINC, code }] },
-    effectiveDateTime: new Date(t).toISOString(),
-    valueQuantity: { value, unit, system: UCUM, code: unit }
-  }
-}
+const bp = (t: number, systolic: number, diastolic: number): Observation => bpObservation(`bp-${++ids}`, t, systolic, diastolic)
+const quantity = (code: string, t: number, value: number, unit: string): Observation => quantityObservation(`q-${++ids}`, code, t, value, unit)
 
 const measure = (ts: VitalTrend[], m: string): VitalTrend | undefined => ts.find((t) => t.measure === m)
 

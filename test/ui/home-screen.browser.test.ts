@@ -12,13 +12,12 @@ import { page } from 'vitest/browser'
 import { asDocId } from '../../src/lib/index.ts'
 import { createCompartment, type Compartment, type Observation } from '../../src/record/index.ts'
 import type { OpenRecord, PersonWithAccess } from '../../src/app/index.ts'
+import { bpObservation, quantityObservation } from '../helpers/observations.ts'
 import '../../src/ui/vitals-trends.ts'
 import '../../src/ui/access-now.ts'
 
 const DAY = 86_400_000
 const HOUR = 3_600_000
-const LOINC = 'http://loinc.org'
-const UCUM = 'http://unitsofmeasure.org'
 
 type El = HTMLElement & { record: unknown; edits?: unknown; updateComplete: Promise<unknown> }
 
@@ -32,22 +31,8 @@ async function until(pred: () => boolean, ms = 10_000): Promise<void> {
 }
 
 let ids = 0
-function bp(t: number, systolic: number, diastolic: number): Observation {
-  return {
-    resourceType: 'Observation',
-    id: `bp-${++ids}`,
-    status: 'final',
-    code: { coding: [{ system: LOINC, code: '85354-9' }] },
-    effectiveDateTime: new Date(t).toISOString(),
-    component: [
-      { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mm[Hg]', system: UCUM, code: 'mm[Hg]' } },
-      { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: UCUM, code: 'mm[Hg]' } }
-    ]
-  }
-}
-function weight(t: number, kg: number): Observation {
-  return { resourceType: 'Observation', id: `w-${++ids}`, status: 'final', code: { coding: [{ system: LOINC, code: '29463-7' }] }, effectiveDateTime: new Date(t).toISOString(), valueQuantity: { value: kg, unit: 'kg', system: UCUM, code: 'kg' } }
-}
+const bp = (t: number, systolic: number, diastolic: number): Observation => bpObservation(`bp-${++ids}`, t, systolic, diastolic)
+const weight = (t: number, kg: number): Observation => quantityObservation(`w-${++ids}`, '29463-7', t, kg, 'kg')
 
 let docs = 0
 function vitals(): Compartment {
