@@ -159,7 +159,7 @@ export async function openBreakdown(name: string): Promise<OpenBreakdown> {
     out.openMs += performance.now() - t
     const payload = await compressParts(updates)
     t = performance.now()
-    await inflateParts(payload, 1 << 30, () => undefined)
+    await inflateParts(payload, 1 << 30, () => undefined, { transient: true })
     out.inflateMs += performance.now() - t
     t = performance.now()
     const doc = new Y.Doc()

@@ -364,13 +364,15 @@ export async function verifyAndDecrypt(bytes: Uint8Array, epochKey: Uint8Array, 
  * been checked. A malformed part stops the hand-over there: the parts before it were
  * authenticated with the rest and are a prefix, in clock order, of the author's state.
  * `share` is the part's share of the whole state (1 for a single update), for progress.
+ * With `transientParts`, `onUpdate` promises to keep no reference to a part once it
+ * returns, and the part's buffer may be reused (see `InflatePartsOptions.transient`).
  * @throws everything `openEnvelopeAsync` throws, and whatever `onUpdate` throws.
  * @example const header = await openEnvelopeParts(bytes, keys, { maxBytes }, (u) => Y.applyUpdate(doc, u))
  */
 export async function openEnvelopeParts(
   bytes: Uint8Array,
   keys: OpenKeys,
-  opts: OpenOptions & { maxInflatedBytes?: number },
+  opts: OpenOptions & { maxInflatedBytes?: number; transientParts?: boolean },
   onUpdate: (update: Uint8Array, share: number) => void | Promise<void>
 ): Promise<EnvelopeHeader> {
   const p = parse(bytes, opts.maxBytes)
@@ -389,7 +391,10 @@ export async function openEnvelopeParts(
   const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES
   if (p.header.codec === undefined) await onUpdate(sealed, 1)
   else if (p.header.codec === 'deflate-raw') await onUpdate(await decompressPayload(sealed, max), 1)
-  else await inflateParts(sealed, max, (part, _, of) => onUpdate(part, of.inflatedBytes === 0 ? 1 / of.parts : part.length / of.inflatedBytes))
+  else {
+    const transient = opts.transientParts === true
+    await inflateParts(sealed, max, (part, _, of) => onUpdate(part, of.inflatedBytes === 0 ? 1 / of.parts : part.length / of.inflatedBytes), { transient })
+  }
   return p.header
 }
 

@@ -39,7 +39,8 @@ export interface CompartmentInit {
  * Called with each update of the doc. `local` is true for changes made through this
  * compartment (origin `LOCAL_ORIGIN`): the Yjs update of the transaction. For an update
  * given to `applyUpdate` that changed the doc, `local` is false and `update` is the bytes
- * given, with their origin.
+ * given, with their origin. Those bytes are lent for the call only: opening a stored
+ * snapshot reuses a part's buffer for the next part once it is applied (copy to keep).
  */
 export type UpdateListener = (update: Uint8Array, origin: unknown, local: boolean) => void
 

@@ -207,10 +207,10 @@ export function createPersistence(init: PersistenceInit): Persistence {
    * Opens with the size cap of the envelope's kind (read from its header first) and hands
    * its updates to `onUpdate` in order (a snapshot in parts: each part once inflated).
    */
-  const openEach = (bytes: Uint8Array, onUpdate: (update: Uint8Array, share: number) => void): Promise<EnvelopeHeader> => {
+  const openEach = (bytes: Uint8Array, onUpdate: (update: Uint8Array, share: number) => void, transientParts = false): Promise<EnvelopeHeader> => {
     const kind = parseEnvelopeHeader(bytes, { maxBytes: Math.max(maxUpdate, maxSnapshot) }).kind
     const maxBytes = kind === 'snapshot' ? maxSnapshot : maxUpdate
-    return openEnvelopeParts(bytes, openKeys, isAllowed === undefined ? { maxBytes, maxInflatedBytes } : { maxBytes, maxInflatedBytes, isAllowed }, onUpdate)
+    return openEnvelopeParts(bytes, openKeys, { maxBytes, maxInflatedBytes, transientParts, ...(isAllowed === undefined ? {} : { isAllowed }) }, onUpdate)
   }
   /** Opens an envelope whole: its header and its updates. */
   const open = async (bytes: Uint8Array): Promise<{ header: EnvelopeHeader; updates: Uint8Array[] }> => {
@@ -320,11 +320,16 @@ export function createPersistence(init: PersistenceInit): Persistence {
 
   /** Verifies, decrypts and applies one envelope already in seq order. */
   async function applyEnvelope(bytes: Uint8Array, onShare?: (share: number) => void): Promise<void> {
-    // a snapshot in parts: each part is applied while the next ones inflate
-    const header = await openEach(bytes, (u, share) => {
-      doc.applyUpdate(u, FROM_STORE)
-      onShare?.(share)
-    })
+    // a snapshot in parts: each part is applied while the next ones inflate; applying keeps
+    // no reference to a part (Yjs' V1 decoder copies what it keeps), so its buffer is reused
+    const header = await openEach(
+      bytes,
+      (u, share) => {
+        doc.applyUpdate(u, FROM_STORE)
+        onShare?.(share)
+      },
+      true
+    )
     if (header.kind === 'snapshot' && header.covers !== undefined) tracker.advance(header.covers)
   }
 

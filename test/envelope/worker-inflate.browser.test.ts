@@ -2,6 +2,7 @@
  * Snapshot segments inflated in module workers (Chromium): parts come back in order and
  * equal to what was sealed; a segment that inflates to another length than declared is
  * refused by name; a worker that cannot start leaves the page inflating by itself. A big
+ * part's buffer, once applied, goes back to a worker to inflate a later part into. A big
  * snapshot is verified and decrypted in a worker too: the same parts come back, and a
  * tampered envelope or a wrong key is refused with the same named error as on the page.
  */
@@ -18,9 +19,9 @@ import {
   OFF_THREAD_MIN_BYTES,
   type EnvelopeHeader
 } from '../../src/envelope/index.ts'
-import { installWorkerInflater, type InflatePort } from '../../src/envelope/worker-inflate.ts'
+import { installWorkerInflater, serveInflate, type InflatePort } from '../../src/envelope/worker-inflate.ts'
 import { generateSigningKeyPair, newDocId, newEpochKey } from '../../src/crypto/index.ts'
-import { createWriter, equalBytes } from '../../src/lib/index.ts'
+import { createReader, createWriter, equalBytes } from '../../src/lib/index.ts'
 
 const parts = [1_500_000, 10, 800_000, 2_000_000].map((n, i) => Uint8Array.from({ length: n }, (_, j) => (j % 89 === 0 ? i : j % 17)))
 
@@ -64,6 +65,74 @@ describe('inflating in workers', () => {
     // a single-state payload too
     const state = parts[2] as Uint8Array
     expect(equalBytes(await decompressPayload(await compressPayload(state), 1 << 26), state)).toBe(true)
+  })
+
+  it('reuses the buffer of a part once it is applied, and every part still arrives whole', async () => {
+    const given: ArrayBuffer[] = []
+    uninstall = installWorkerInflater({
+      workers: 1,
+      start: () => {
+        const w = new Worker(new URL('../../workers/inflate.ts', import.meta.url), { type: 'module' })
+        const post = w.postMessage.bind(w) as InflatePort['postMessage']
+        return Object.assign(w, {
+          postMessage: (m: Parameters<InflatePort['postMessage']>[0], t: Transferable[]) => {
+            if ('recycle' in m) given.push(m.recycle)
+            post(m, t)
+          }
+        })
+      }
+    })
+    // eight parts of about 1 MB, more than the parts kept inflating ahead
+    const many = Array.from({ length: 8 }, (_, i) => Uint8Array.from({ length: 1_000_000 + i * 1000 }, (_, j) => (j % 97 === 0 ? i : (j * 7) % 23)))
+    const payload = await compressParts(many)
+    const same: boolean[] = []
+    await inflateParts(payload, 1 << 26, (p, i) => void same.push(equalBytes(p, many[i] as Uint8Array)), { transient: true })
+    expect(same).toEqual(many.map(() => true))
+    expect(given.length).toBe(many.length)
+    // without `transient` nothing is given back, and a kept part stays as it was
+    given.length = 0
+    const kept: Uint8Array[] = []
+    await inflateParts(payload, 1 << 26, (p) => void kept.push(p))
+    expect(given.length).toBe(0)
+    expect(kept.map((p, i) => equalBytes(p, many[i] as Uint8Array))).toEqual(many.map(() => true))
+  })
+
+  it('a worker inflates into a buffer given back to it, and keeps a given-back buffer after a refused segment', async () => {
+    const answers: Array<{ id: number; inflated?: ArrayBuffer; length?: number; error?: string }> = []
+    let listener: ((e: MessageEvent) => void) | undefined
+    serveInflate({
+      addEventListener: (_type, l) => (listener = l as (e: MessageEvent) => void),
+      postMessage: (m) => void answers.push(m)
+    })
+    const send = (data: unknown): void => listener?.({ data } as MessageEvent)
+    const a = parts[0] as Uint8Array
+    const b = parts[2] as Uint8Array
+    const deflated = async (bytes: Uint8Array): Promise<ArrayBuffer> => {
+      const payload = await compressParts([bytes])
+      // the framing is total, count, inflated, deflated (varuints), then the segment
+      const r = createReader(payload, Error)
+      r.varUint('total')
+      r.varUint('count')
+      r.varUint('inflated')
+      r.varUint('deflated')
+      return payload.slice(r.offset).buffer
+    }
+    send({ id: 1, deflated: await deflated(a), length: a.length })
+    const first = answers[0]?.inflated as ArrayBuffer
+    expect(equalBytes(new Uint8Array(first, 0, answers[0]?.length), a)).toBe(true)
+    send({ recycle: first })
+    send({ id: 2, deflated: await deflated(b), length: b.length })
+    expect(answers[1]?.inflated).toBe(first)
+    expect(equalBytes(new Uint8Array(first, 0, answers[1]?.length), b)).toBe(true)
+    // a segment declared one byte short is refused, and the buffer it was tried in is kept
+    send({ recycle: first })
+    send({ id: 3, deflated: await deflated(b), length: b.length - 1 })
+    expect(answers[2]?.error).toMatch(/past its declared/)
+    send({ id: 4, deflated: await deflated(a), length: a.length })
+    expect(answers[3]?.inflated).toBe(first)
+    // not DEFLATE at all
+    send({ id: 5, deflated: Uint8Array.of(0xff, 0xff, 0xff).buffer, length: 10 })
+    expect(answers[4]?.error).toMatch(/not valid DEFLATE/)
   })
 
   it('refuses a segment that is not what it declares, by name', async () => {

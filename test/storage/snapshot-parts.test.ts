@@ -8,63 +8,18 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCompartment, type Compartment } from '../../src/record/index.ts'
-import { createMemoryStore, createPersistence, type DocKeys, type EnvelopeStore, type LoadOptions, type PersistableDoc } from '../../src/storage/index.ts'
+import { createMemoryStore } from '../../src/storage/index.ts'
 import { createSqliteStore } from '../../src/storage/sqlite.ts'
 import { generateSigningKeyPair, newDocId, newEpochKey } from '../../src/crypto/index.ts'
 import { parseEnvelopeHeader } from '../../src/envelope/index.ts'
-import { mergeUpdates } from '../../src/record/index.ts'
-import type { DocId } from '../../src/lib/index.ts'
+import { expectSameRecord, fill, keysFor, openCompartment as open } from '../helpers/big-compartment.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'phr-parts-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const T0 = Date.UTC(2024, 0, 1)
-
-function keysFor(key: Uint8Array, device = generateSigningKeyPair()): DocKeys {
-  return { author: device, sealing: () => ({ epoch: 0, key }), epochKey: (_d, e) => (e === 0 ? key : undefined) }
-}
-
-function persistable(c: Compartment): PersistableDoc {
-  return {
-    onUpdate: (l) => c.onUpdate((u, o, local) => local && l(u, o)),
-    applyUpdate: (u, o) => c.applyUpdate(u, o),
-    encodeState: () => c.encodeState(),
-    mergeUpdates: (us) => mergeUpdates(us),
-    stateMatches: (s) => c.stateMatches(s),
-    encodeStateParts: (t) => c.encodeStateParts(t),
-    stateMatchesParts: (p) => c.stateMatchesParts(p)
-  }
-}
-
-async function open(store: EnvelopeStore, docId: DocId, keys: DocKeys, clientId?: number, load?: LoadOptions) {
-  const c = createCompartment({ kind: 'vitals', docId, ...(clientId === undefined ? {} : { clientId }) })
-  const persistence = createPersistence({ docId, doc: persistable(c), store, keys, batchMs: 5 })
-  const report = await persistence.load(load)
-  return { c, persistence, report }
-}
-
-/** A vitals compartment of several MB: eight months of heart rate every 10 s from two devices, plus notes. */
-async function fill(c: Compartment, persistence: { flush(): Promise<void> }): Promise<void> {
-  for (let day = 0; day < 240; day++) {
-    for (let s = 0; s < 8640; s++) c.series.append('8867-4', day % 2 === 0 ? 'strap' : 'watch', T0 + day * 86_400_000 + s * 10_000, 60 + ((s * 7 + day) % 50), '/min')
-    c.series.flush()
-  }
-  for (let i = 0; i < 300; i++) {
-    c.resources.put({ resourceType: 'Observation', id: `o${i}`, status: 'final', code: { text: `reading ${i} ${'x'.repeat(6000)}` }, effectiveDateTime: new Date(T0 + i * 3_600_000).toISOString() })
-  }
-  c.resources.withdraw('Observation', 'o7', 'wrong patient')
-  await persistence.flush()
-}
-
-const sameRecord = (a: Compartment, b: Compartment): void => {
-  expect(b.stateMatches(a.encodeState())).toBe(true)
-  expect(b.resources.count('Observation')).toBe(300)
-  expect(b.resources.get('Observation', 'o7')?.status).toBe('entered-in-error')
-  const day = b.series.read('8867-4', undefined, T0 + 5 * 86_400_000, T0 + 6 * 86_400_000)
-  expect(day.errors).toEqual([])
-  expect(day.series.reduce((n, s) => n + s.times.length, 0)).toBe(8640)
-}
+/** Eight months of heart rate and 300 notes: more than one 4 MiB part. */
+const SIZE = { days: 240, notes: 300 }
+const sameRecord = (a: Parameters<typeof expectSameRecord>[0], b: Parameters<typeof expectSameRecord>[1]): void => expectSameRecord(a, b, SIZE)
 
 describe('snapshot in parts', () => {
   it('a big compartment compacts into parts and reopens the same from SQLite; the next device receives it the same', async () => {
@@ -74,7 +29,7 @@ describe('snapshot in parts', () => {
     const path = join(dir, 'big.db')
     const store = createSqliteStore({ path })
     const a = await open(store, docId, keysFor(key, device), 11)
-    await fill(a.c, a.persistence)
+    await fill(a.c, a.persistence, SIZE)
     const state = a.c.encodeState()
     expect(state.length).toBeGreaterThan(5 * 1024 * 1024) // more than one 4 MiB part
     await a.persistence.compact()
