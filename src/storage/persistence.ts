@@ -113,6 +113,15 @@ export interface EnvelopeProblem {
   message: string
 }
 
+/** Stored envelopes opened at once at most (see `openAhead`), and their bytes at most. */
+const OPEN_AHEAD = 32
+const OPEN_AHEAD_BYTES = 4 * 1024 * 1024
+
+/** Stored updates up to this size are merged with their neighbours before being applied. */
+const MERGE_MAX_BYTES = 64 * 1024
+/** Most bytes of updates merged into one. */
+const MERGE_RUN_BYTES = 4 * 1024 * 1024
+
 /** Longest run of applying received updates before the page gets the thread back, ms. */
 const APPLY_SLICE_MS = 8
 
@@ -218,8 +227,75 @@ export function createPersistence(init: PersistenceInit): Persistence {
     const header = await openEach(bytes, (u) => void updates.push(u))
     return { header, updates }
   }
-  const applyAll = (updates: readonly Uint8Array[] | undefined): void => {
-    for (const u of updates ?? []) doc.applyUpdate(u, FROM_STORE)
+  /**
+   * Opens `list` a few envelopes ahead of the caller: `next()` answers each in order, opened
+   * or with its error. At most `OPEN_AHEAD` envelopes, or `OPEN_AHEAD_BYTES`, are in flight.
+   */
+  const openAhead = (list: readonly Uint8Array[]): { next(): Promise<{ header: EnvelopeHeader; updates: Uint8Array[] } | { error: unknown }> } => {
+    const inFlight: Array<Promise<{ header: EnvelopeHeader; updates: Uint8Array[] } | { error: unknown }>> = []
+    let started = 0
+    let taken = 0
+    let bytes = 0
+    const fill = (): void => {
+      while (started < list.length && (started === taken || (started - taken < OPEN_AHEAD && bytes < OPEN_AHEAD_BYTES))) {
+        const b = list[started++] as Uint8Array
+        bytes += b.length
+        inFlight.push(open(b).catch((error: unknown) => ({ error })))
+      }
+    }
+    return {
+      next() {
+        fill()
+        const b = list[taken++] as Uint8Array
+        bytes -= b.length
+        return inFlight.shift() as (typeof inFlight)[number]
+      }
+    }
+  }
+
+  /**
+   * Applies stored updates in order, runs of small ones merged into one update: a day's
+   * 500 envelopes applied one by one were 500 transactions, each running the doc's
+   * observers and checks. Merging is exact (a Yjs update merge gives the state applying
+   * them one after another gives). Should a run not merge or apply, its updates go one by
+   * one, and one that does not apply is named in `problems` (Yjs updates are idempotent,
+   * so what a failed merged apply integrated is not applied twice).
+   */
+  const applyMerged = (updates: readonly { update: Uint8Array; header: EnvelopeHeader }[], problems: EnvelopeProblem[]): void => {
+    const applyOne = (u: { update: Uint8Array; header: EnvelopeHeader }): void => {
+      try {
+        doc.applyUpdate(u.update, FROM_STORE)
+      } catch (err) {
+        problems.push(problemOf(err, u.header))
+      }
+    }
+    let run: { update: Uint8Array; header: EnvelopeHeader }[] = []
+    let runBytes = 0
+    const flushRun = (): void => {
+      if (run.length === 1) applyOne(run[0] as (typeof run)[number])
+      else if (run.length > 1) {
+        try {
+          doc.applyUpdate(doc.mergeUpdates(run.map((u) => u.update)), FROM_STORE)
+        } catch {
+          for (const u of run) applyOne(u)
+        }
+      }
+      run = []
+      runBytes = 0
+    }
+    for (const u of updates) {
+      // a big update (a snapshot's part) is applied on its own: merging would decode and
+      // encode it once more
+      if (u.update.length > MERGE_MAX_BYTES) {
+        flushRun()
+        applyOne(u)
+        continue
+      }
+      if (runBytes + u.update.length > MERGE_RUN_BYTES) flushRun()
+      run.push(u)
+      runBytes += u.update.length
+    }
+    flushRun()
   }
 
   let tracker: SequenceTracker<Held> = createSequenceTracker()
@@ -365,23 +441,25 @@ export function createPersistence(init: PersistenceInit): Persistence {
         }
         let envelopes = 0
         const waiting = new Set<Held>()
+        // the updates of the envelopes after the snapshot, applied together (see applyMerged)
+        const toApply: { update: Uint8Array; header: EnvelopeHeader }[] = []
+        // verify and decrypt before an envelope may advance the vector; several are opened
+        // at once (each waits for the platform's signature check), taken in stored order
+        const opening = openAhead(stored.envelopes)
         for (const bytes of stored.envelopes) {
           done += bytes.length
           onProgress?.(done, total)
-          let item: Held
-          try {
-            // verify and decrypt before the envelope may advance the vector
-            const opened = await open(bytes)
-            item = { bytes, header: opened.header, updates: opened.updates }
-          } catch (err) {
-            problems.push(problemOf(err, safeHeader(bytes)))
+          const opened = await opening.next()
+          if ('error' in opened) {
+            problems.push(problemOf(opened.error, safeHeader(bytes)))
             continue
           }
+          const item: Held = { bytes, header: opened.header, updates: opened.updates }
           waiting.add(item)
           const released = item.header.kind === 'snapshot' ? [item, ...tracker.advance(item.header.covers ?? new Map())] : tracker.offer(item.header, item)
           for (const ready of released) {
             waiting.delete(ready)
-            applyAll(ready.updates)
+            for (const update of ready.updates ?? []) toApply.push({ update, header: ready.header })
             envelopes++
           }
         }
@@ -390,9 +468,10 @@ export function createPersistence(init: PersistenceInit): Persistence {
         // the gap, so a peer can still supply the missing envelope; the doc itself reports
         // whatever depends on it as incomplete.
         for (const item of waiting) {
-          applyAll(item.updates)
+          for (const update of item.updates ?? []) toApply.push({ update, header: item.header })
           envelopes++
         }
+        applyMerged(toApply, problems)
         onProgress?.(total, total)
         // never reuse one of our own seqs, even past a damaged or held envelope
         nextSeq = (tracker.vector().get(me) ?? 0) + 1

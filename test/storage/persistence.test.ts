@@ -97,6 +97,57 @@ describe('persistence binding', () => {
     await store.close()
   })
 
+  it('opens 300 small stored envelopes to the same state in a few transactions, not one per envelope', async () => {
+    const key = newEpochKey()
+    const device = generateSigningKeyPair()
+    const docId = newDocId()
+    const store = createMemoryStore()
+    const a = await openDoc(store, docId, keysFor(key, device))
+    const m = a.ydoc.getMap('m')
+    for (let i = 0; i < 300; i++) {
+      // sets, array inserts and deletes, each sealed on its own
+      m.set(`k${i % 40}`, i)
+      a.ydoc.getArray('a').insert(0, [i])
+      if (i % 7 === 6) a.ydoc.getArray('a').delete(1, 2)
+      await a.persistence.flush()
+    }
+    expect((await store.read(docId)).envelopes).toHaveLength(300)
+    const b = persistableYDoc()
+    let transactions = 0
+    b.doc.on('afterTransaction', () => transactions++)
+    const report = await createPersistence({ docId, doc: b, store, keys: keysFor(key, device) }).load()
+    expect(report).toMatchObject({ envelopes: 300, problems: [] })
+    expect(Y.encodeStateAsUpdate(b.doc)).toEqual(Y.encodeStateAsUpdate(a.ydoc))
+    expect(b.doc.getArray('a').toArray()).toEqual(a.ydoc.getArray('a').toArray())
+    expect(transactions).toBeLessThan(5)
+  })
+
+  it('names a sealed envelope that holds no Yjs update, and opens every other change', async () => {
+    const key = newEpochKey()
+    const device = generateSigningKeyPair()
+    const docId = newDocId()
+    const store = createMemoryStore()
+    const a = await openDoc(store, docId, keysFor(key, device))
+    a.ydoc.getMap('m').set('before', 1)
+    await a.persistence.flush()
+    // correctly signed and encrypted under the compartment's key, but not a Yjs update
+    const nonsense = sealEnvelope({ docId, epoch: 0, author: device.publicKey, seq: 2, kind: 'update' }, Uint8Array.of(0xff, 0xff, 0xff, 0x07, 0x01), { epochKey: key, authorSecretKey: device.secretKey })
+    await store.append([nonsense])
+    const other = keysFor(key)
+    const p = await openDoc(createMemoryStore(), docId, other)
+    const fromOther: Uint8Array[] = []
+    p.persistence.onSealed((e) => fromOther.push(e))
+    p.ydoc.getMap('n').set('after', 2)
+    await p.persistence.flush()
+    await store.append(fromOther)
+
+    const b = await openDoc(store, docId, keysFor(key, device))
+    expect(b.report.problems).toHaveLength(1)
+    expect(b.report.problems[0]).toMatchObject({ seq: 2, author: toHex(device.publicKey) })
+    expect(b.ydoc.getMap('m').get('before')).toBe(1)
+    expect(b.ydoc.getMap('n').get('after')).toBe(2)
+  })
+
   it('names a corrupted stored envelope at open, and still opens the rest', async () => {
     const path = join(dir, `p${n++}.db`)
     const key = newEpochKey()
