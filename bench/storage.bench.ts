@@ -3,7 +3,7 @@
  * its baseline measured in the same run:
  * - encrypted open ÷ Y.applyUpdate of the same plaintext state (Node here, Chromium below)
  * - our IndexedDB open ÷ y-indexeddb open of the same doc (Chromium)
- * - open with 499 uncompacted envelopes of everyday use on top of the snapshots ÷ open
+ * - open with 499 uncompacted envelopes of live readings on top of the snapshots ÷ open
  *   after compacting them (and, for scale, the whole import left in envelopes)
  * - heap after open ÷ the snapshots' state bytes (what they inflate to: the stored snapshots
  *   are compressed, so their own size is printed on a row of its own)
@@ -20,6 +20,7 @@ import * as Y from 'yjs'
 import { createCompartment, SYNTHETIC_TEN_YEARS, type CompartmentKind } from '../src/record/index.ts'
 import { createRecordSession, openRecordWithVaultKey, unlockVault, type RecordSession } from '../src/app/record-session.ts'
 import { importSyntheticRecord } from '../src/app/demo.ts'
+import { recordLiveReading } from '../src/app/live-vitals.ts'
 import { createSqliteStore } from '../src/storage/sqlite.ts'
 import { compressPayload, decompressPayload } from '../src/envelope/index.ts'
 import type { EnvelopeStore } from '../src/storage/index.ts'
@@ -57,40 +58,41 @@ async function countEnvelopes(store: EnvelopeStore): Promise<{ envelopes: number
   return { envelopes, snapshotBytes }
 }
 
-/** Envelopes written on top of the compacted record: one short of the 500 at which the app compacts. */
+/** Envelopes written on top of the compacted record (the issue's figure). */
 const EVERYDAY_ENVELOPES = 499
 
 /**
- * Writes `n` envelopes of everyday use into the vitals compartment, each its own flush as
- * the app seals them: a minute of a chest strap's heart rate at 1 Hz (60 samples), and every
- * 25th a blood pressure reading typed in (an Observation).
+ * Writes `n` envelopes of live readings into the vitals compartment, as the app seals them
+ * (`recordLiveReading`: one envelope per reading): a chest strap's heart rate at 1 Hz, one
+ * sample an envelope, and every 25th a blood pressure cuff's reading (an Observation).
  */
 async function writeEverydayEnvelopes(store: EnvelopeStore, vaultKey: Uint8Array, n: number): Promise<void> {
   const session = await openRecordWithVaultKey(store, vaultKey, { batchMs: 60_000 })
-  const vitals = session.get('vitals')
-  const persistence = session.compartments.get('vitals')?.persistence
-  if (persistence === undefined) throw new Error('no vitals compartment')
+  const vitals = session.compartments.get('vitals')
+  if (vitals === undefined) throw new Error('no vitals compartment')
   const start = Date.UTC(2026, 10, 1, 7)
   for (let i = 0; i < n; i++) {
-    const at = start + i * 60_000
+    const at = start + i * 1000
     if (i % 25 === 24) {
-      vitals.resources.put({
-        resourceType: 'Observation',
-        id: `bench-bp-${i}`,
-        status: 'final',
-        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
-        code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: 'Blood pressure panel' }] },
-        effectiveDateTime: new Date(at).toISOString(),
-        component: [
-          { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 120 + (i % 15), unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-          { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 78 + (i % 9), unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }
+      await recordLiveReading(vitals, {
+        observations: [
+          {
+            resourceType: 'Observation',
+            id: `bench-bp-${i}`,
+            status: 'final',
+            category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+            code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: 'Blood pressure panel' }] },
+            effectiveDateTime: new Date(at).toISOString(),
+            component: [
+              { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 120 + (i % 15), unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+              { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 78 + (i % 9), unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }
+            ]
+          }
         ]
       })
     } else {
-      for (let k = 0; k < 60; k++) vitals.series.append('8867-4', 'bench-strap', at + k * 1000, 58 + ((i * 7 + k) % 40), '/min')
-      vitals.series.flush()
+      await recordLiveReading(vitals, { samples: [{ code: '8867-4', device: 'bench-strap', t: at, value: 58 + ((i * 7) % 40), unit: '/min' }] })
     }
-    await persistence.flush()
   }
   await session.close()
 }
@@ -164,8 +166,8 @@ export default async function run(): Promise<BenchRow[]> {
     }
     const compacted = mid(openThenBare.map((t) => t.open))
     const bare = mid(openThenBare.map((t) => t.bare))
-    // the issue's case: the compacted record plus 499 envelopes of everyday use on top (one
-    // short of the 500 at which the app compacts), then compacted again
+    // the issue's case: the compacted record plus 499 envelopes of live readings on top, then
+    // those compacted
     await writeEverydayEnvelopes(store, vaultKey, EVERYDAY_ENVELOPES)
     const everyday = await countEnvelopes(store)
     // a copy of the store as it is now, and the store compacted: opened in turns, so that
@@ -207,7 +209,7 @@ export default async function run(): Promise<BenchRow[]> {
       { name: `open (Node, SQLite) compacted: 1 snapshot per compartment`, value: compacted, unit: 'ms', baselineName: 'Y.applyUpdate of the plaintext states', baseline: bare, ratio: compacted / bare, target: '≤ 1.3', met: compacted / bare <= 1.3 },
       { name: '  of which inflate alone (Node: zlib on the thread pool)', value: inflate, unit: 'ms', baselineName: 'Y.applyUpdate of the plaintext states', baseline: bare, ratio: inflate / bare },
       { name: 'open (Node) compacted ÷ plaintext open into indexed compartments', value: compacted, unit: 'ms', baselineName: 'plaintext into compartments', baseline: plainCompartments, ratio: compacted / plainCompartments },
-      { name: `open (Node) with ${everyday.envelopes} uncompacted envelopes of everyday use on the snapshots`, value: withEveryday, unit: 'ms', baselineName: `after compaction (${after.envelopes} envelopes)`, baseline: compactedAgain, ratio: withEveryday / compactedAgain, target: '≤ 1.2', met: withEveryday / compactedAgain <= 1.2 },
+      { name: `open (Node) with ${everyday.envelopes} uncompacted envelopes of live readings on the snapshots`, value: withEveryday, unit: 'ms', baselineName: `after compaction (${after.envelopes} envelopes)`, baseline: compactedAgain, ratio: withEveryday / compactedAgain, target: '≤ 1.2', met: withEveryday / compactedAgain <= 1.2 },
       { name: `open (Node) with the whole import in ${before.envelopes} envelopes, never compacted`, value: uncompacted, unit: 'ms', baselineName: `after compaction (${after.envelopes} envelopes)`, baseline: compacted, ratio: uncompacted / compacted },
       { name: 'heap after open (Node)', value: heapAfterOpen / MB, unit: 'MB', baselineName: 'state bytes in the snapshots', baseline: plaintextBytes / MB, ratio: heapAfterOpen / plaintextBytes, target: '≤ 4 and ≤ 100 MB', met: heapAfterOpen / plaintextBytes <= 4 && heapAfterOpen <= 100 * MB },
       { name: 'stored snapshot bytes (compressed, sealed)', value: after.snapshotBytes / MB, unit: 'MB', baselineName: 'state bytes', baseline: plaintextBytes / MB, ratio: after.snapshotBytes / plaintextBytes },

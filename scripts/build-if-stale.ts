@@ -32,7 +32,16 @@ export async function buildIfStale(root: string): Promise<boolean> {
   const inputs = Math.max(...(await Promise.all(INPUTS.map((p) => newestMtime(join(root, p))))))
   if (process.env['PHR_FORCE_BUILD'] !== '1' && stamp > inputs) return false
   const { build } = await import('vite')
-  await build({ root, logLevel: 'warn', configFile: join(root, 'vite.config.ts') })
+  // a production build whatever NODE_ENV the caller runs under (a test runner sets "test",
+  // which made Vite resolve the "development" exports: Lit's dev mode shipped in dist/)
+  const nodeEnv = process.env['NODE_ENV']
+  process.env['NODE_ENV'] = 'production'
+  try {
+    await build({ root, mode: 'production', logLevel: 'warn', configFile: join(root, 'vite.config.ts') })
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV']
+    else process.env['NODE_ENV'] = nodeEnv
+  }
   await writeFile(join(root, STAMP), new Date().toISOString())
   return true
 }

@@ -307,6 +307,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   let deviceName = init.deviceName
   let syncStatus: SyncStatus = { peers: [], docs: [], refused: [] }
   const dialing = new Set<string>()
+  /** Failed dials in a row, by PeerId (see `retrySoon`), and the timers of the next tries. */
+  const retries = new Map<string, number>()
+  const retryTimers = new Set<ReturnType<typeof setTimeout>>()
   const granteeSessions = new Map<string, { person: string; peerId: string; deviceName: string; since: number; docs: Set<string>; sent: number; received: number }>()
   /** Writes the audit entry of a grantee's session. */
   const endGranteeSession = (peerId: string): void => {
@@ -504,6 +507,23 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     }
   }
 
+  /**
+   * Tries a device again soon after a failed dial (1 s, 2 s, 4 s … up to the redial
+   * interval) rather than at the next round: a browser's first WebRTC connection through
+   * the relay after its peer started often failed its signalling (seen in the two-device
+   * tests: the second try connected at once), and waiting a whole round for the retry kept
+   * two devices apart for 20 s or more.
+   */
+  function retrySoon(peer: string): void {
+    const attempt = (retries.get(peer) ?? 0) + 1
+    retries.set(peer, attempt)
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer)
+      void redial()
+    }, Math.min(1000 * 2 ** (attempt - 1), redialMs))
+    retryTimers.add(timer)
+  }
+
   async function redial(): Promise<void> {
     const s = sync
     const relay = relayAddr
@@ -517,7 +537,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       s.syncWith(target, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(20_000)]) })
         .catch((err: unknown) => {
           // the other device is probably closed: the mailbox carries changes meanwhile
-          if (running) console.warn(`sync: ${d.name} not reachable:`, err instanceof Error ? err.name : err)
+          if (!running) return
+          console.warn(`sync: ${d.name} not reachable:`, err instanceof Error ? err.name : err)
+          retrySoon(d.peerId)
         })
         .finally(() => dialing.delete(d.peerId))
     }
@@ -563,7 +585,10 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
             vault.markSynced(e.docId).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
           }
           // whoever it is, a candidate that answered is known now
-          if (e.type === 'peer-connected') candidates.delete(e.peerId)
+          if (e.type === 'peer-connected') {
+            candidates.delete(e.peerId)
+            retries.delete(e.peerId)
+          }
           if (e.type === 'peer-connected' && e.person !== cert.person) {
             // someone else's device (a grantee): not one of the person's devices to remember;
             // what it is given is counted for the audit entry written when the session ends
@@ -783,6 +808,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       controller.abort()
       clearTimeout(retryTimer)
       clearInterval(redialTimer)
+      for (const t of retryTimers) clearTimeout(t)
+      retryTimers.clear()
       clearTimeout(remoteTimer)
       components.window.removeEventListener('online', onOnline)
       components.window.removeEventListener('offline', onOffline)

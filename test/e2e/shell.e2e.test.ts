@@ -47,12 +47,17 @@ describe('app shell', () => {
       const context = await newContext(browser, width)
       const page = await context.newPage()
       const errors = watchPageErrors(page)
+      const warnings: string[] = []
+      page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())))
       for (const route of ROUTES) {
         await page.goto(baseUrl + route.path)
         await expect.poll(() => h1(page).textContent()).toBe(route.heading)
         await screenshot(page, `${route.name}-${width}`)
       }
       expect(errors).toEqual([])
+      // the production build: Lit's development mode (its checks and warnings) is not shipped,
+      // even when the server was built from a test runner
+      expect(warnings.filter((w) => w.includes('Lit is in dev mode'))).toEqual([])
       await context.close()
     })
   }

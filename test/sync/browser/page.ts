@@ -62,20 +62,21 @@ const api = {
   },
   /**
    * Opens a sync session with `addr` (a `<relay>/p2p-circuit/webrtc/p2p/<peer>` address),
-   * trying four times with a growing pause, as the app's reconnect does: on a loaded
-   * machine a WebRTC dial can lose its ICE race, or reach the relay while it renews the
-   * other peer's reservation (NO_RESERVATION).
+   * trying up to six times with a growing pause, as the app's reconnect does: on a loaded
+   * machine a WebRTC dial can lose its ICE race or hang in its signalling (then the next
+   * try connects at once), or reach the relay while it renews the other peer's reservation
+   * (NO_RESERVATION). A try that has not connected in 10 s is given up.
    */
   async syncWith(addr: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await sync?.syncWith(addr, { signal: AbortSignal.timeout(20_000) })
+        await sync?.syncWith(addr, { signal: AbortSignal.timeout(10_000) })
         return
       } catch (err) {
-        if (attempt === 4) throw err
+        if (attempt === 6) throw err
         console.warn(`sync: attempt ${attempt} to reach ${addr} failed:`, err instanceof Error ? err.message : err)
         // a reservation the relay dropped is renewed by the peer: give it a moment
-        await new Promise((r) => setTimeout(r, 1500 * attempt))
+        await new Promise((r) => setTimeout(r, 1000 * attempt))
       }
     }
   },
