@@ -79,6 +79,11 @@ export interface AppMailboxComponents {
   markDeposited(mailbox: string, docHex: string, seq: number): Promise<void>
   /** Whether one of the person's devices is away now: only then do deposits happen. */
   wanted(): boolean
+  /**
+   * Called when a fetch applied envelopes of another device to a compartment and none of
+   * them waits behind a gap: what the mailbox held of it has arrived. @default nothing
+   */
+  arrived?(docHex: string): void
 }
 
 /** Options. */
@@ -220,6 +225,7 @@ export function createAppMailbox(components: AppMailboxComponents, init: AppMail
             if (envelopes.length === 0) continue
             const report = await doc.persistence.receive(envelopes)
             fetched += report.applied
+            if (report.applied > 0 && report.held === 0) components.arrived?.(toHex(doc.docId))
             if (report.problems.length > 0) console.warn(`mailbox: ${report.problems.length} fetched envelopes refused:`, report.problems.map((p) => p.error).join(', '))
           }
           set({ state: MailboxState.reachable, fetched: status.fetched + fetched, lastFetchAt: clock() })

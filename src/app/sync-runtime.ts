@@ -347,6 +347,9 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       ...linked.map((d) => ({ device: d.peerId, fetch: true, deposit: true }))
     ],
     ownSeq: (docId) => docOf(docId).persistence.vector().get(me) ?? 0,
+    // what another device left in the mailbox counts as arrived, as a direct sync does: after
+    // linking, the whole record came from there while the label still said "Not arrived yet"
+    arrived: (hex) => firstSync(hex),
     async backlog(docId, afterSeq): Promise<Backlog> {
       // everything this device wrote above the mark: the store holds it (or a snapshot of it)
       const since = new Map(docOf(docId).persistence.vector())
@@ -524,6 +527,14 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
     retryTimers.add(timer)
   }
 
+  /** Notes (durably) that a compartment has arrived from another device, the first time. */
+  function firstSync(hex: string): void {
+    if (synced === undefined || synced.has(hex)) return
+    synced.add(hex)
+    vault.markSynced(hex).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
+    notify()
+  }
+
   async function redial(): Promise<void> {
     const s = sync
     const relay = relayAddr
@@ -580,10 +591,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
           notify()
         }),
         s.onEvent((e) => {
-          if (e.type === 'doc-synced' && synced !== undefined && !synced.has(e.docId)) {
-            synced.add(e.docId)
-            vault.markSynced(e.docId).catch((err: unknown) => console.warn('sync: could not note a first sync', err instanceof Error ? err.name : err))
-          }
+          if (e.type === 'doc-synced') firstSync(e.docId)
           // whoever it is, a candidate that answered is known now
           if (e.type === 'peer-connected') {
             candidates.delete(e.peerId)

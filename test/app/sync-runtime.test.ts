@@ -141,6 +141,30 @@ describe('sync runtime', () => {
     await rtA.stop()
   }, 120_000)
 
+  it('a linked device whose first device went away gets the record from the mailbox, and shows it as arrived', async () => {
+    const storeA = createMemoryStore()
+    const a = await createRecordWithVault(storeA, 'passphrase A', {}, fast)
+    await addAllergy(a.session, 'Penicillin', Date.now())
+    const rtA = await runtime(a.session, storeA, a.vaultKey, 'Device A')
+    rtA.start()
+    await until('A on the relay', () => rtA.snapshot().relay === 'connected')
+    const storeB = createMemoryStore()
+    const b = await joinRecord(joinComponents(storeB, []), { payload: (await rtA.createLinkOffer()).payload, passphrase: 'passphrase B', deviceName: 'Device B', webRTC: false, scrypt: fast.scrypt })
+    // B is linked but not running: A leaves the record for it in the mailbox, then goes away
+    await until('A deposited for B', () => rtA.snapshot().mailbox.deposited > 0 && rtA.snapshot().mailbox.queued === 0)
+    await rtA.stop()
+    const rtB = await runtime(b.session, storeB, b.vaultKey, 'Device B')
+    expect(rtB.snapshot().compartments.every((c) => c.awaitingFirstSync)).toBe(true)
+    rtB.start()
+    await until('Penicillin on B, from the mailbox', () => allergiesOf(b.session).includes('Penicillin'))
+    // no other device was reachable, and still nothing reads "not arrived yet" for what came
+    await until('the compartments that came read as arrived', () => rtB.snapshot().compartments.some((c) => !c.awaitingFirstSync))
+    expect(rtB.snapshot().peers).toEqual([])
+    const essentials = rtB.snapshot().compartments.find((c) => c.kind === 'core')
+    expect(essentials?.awaitingFirstSync).toBe(false)
+    await rtB.stop()
+  }, 60_000)
+
   it('uses a relay the person added as their own mailbox beside the configured one', async () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'phr-runtime-own-'))
     const home = await createRelay({ wsPort: 0, dataDir: dir2, privateKey: await generateKeyPair('Ed25519') })

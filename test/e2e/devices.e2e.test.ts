@@ -146,7 +146,7 @@ describe('linking a second device', () => {
     // A says so where it showed the code; each side names the other
     await expect.poll(() => pageA.getByTestId('link-done').textContent(), { timeout: 30_000 }).toContain('Laptop B is now linked')
     await expect.poll(() => peers(pageA), { timeout: 30_000 }).toContain('Laptop B')
-    await expect.poll(() => peers(pageB)).toContain('Linux computer')
+    await expect.poll(() => peers(pageB), { timeout: 30_000 }).toContain('Linux computer')
     expect(await pageB.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await openPatientScreen(pageB, 'devices')
     await screenshot(pageB, 'sync-status-390')
