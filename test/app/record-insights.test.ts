@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { asDocId } from '../../src/lib/index.ts'
-import { createCompartment, type Compartment, type FhirResource, type Observation } from '../../src/record/index.ts'
+import { createCompartment, type Compartment, type FhirResource } from '../../src/record/index.ts'
 import { serveInsights, type InsightsClient, type InsightsPort } from '../../src/insights/index.ts'
 import { lazyInsightsWorker, type InsightsWorkerPort } from '../../src/app/insights-worker.ts'
 import { createRecordInsights, InsightsState, type InsightsSnapshot, type RecordInsights } from '../../src/app/record-insights.ts'
@@ -16,6 +16,7 @@ import { factsOf, sourceLabel } from '../../src/app/insight-facts.ts'
 import { prescribingCheck, RECORD_INCOMPLETE_WARNING } from '../../src/app/prescribing-check.ts'
 import type { PrescriptionDraft } from '../../src/consult/index.ts'
 import { createRrTimeline, parseHeartRateMeasurement, seriesSamples } from '../../src/devices/index.ts'
+import { bpObservation } from '../helpers/observations.ts'
 
 /**
  * A strap's notifications, as the app stores them: each one's heart rate and RR intervals
@@ -45,21 +46,6 @@ function uniform(seed: number, lo: number, hi: number): () => number {
 
 const DAY = 86_400_000
 const WALL = Date.UTC(2026, 10, 29, 12)
-const LOINC = 'http://loinc.org'
-
-function bp(id: string, t: number, systolic: number, diastolic: number): Observation {
-  return {
-    resourceType: 'Observation',
-    id,
-    status: 'final',
-    code: { coding: [{ system: LOINC, code: '85354-9' }] },
-    effectiveDateTime: new Date(t).toISOString(),
-    component: [
-      { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-      { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }
-    ]
-  }
-}
 
 let docs = 0
 function vitals(): Compartment {
@@ -111,8 +97,8 @@ const until = async (pred: () => boolean, ms = 5_000): Promise<void> => {
 describe('record insights', () => {
   it('starts no worker until someone looks, then shows the blood pressure findings of recent readings as of today', async () => {
     const c = vitals()
-    c.resources.put(bp('bp-1', WALL - 2 * DAY, 128, 78))
-    c.resources.put(bp('bp-2', WALL - DAY, 142, 91))
+    c.resources.put(bpObservation('bp-1', WALL - 2 * DAY, 128, 78))
+    c.resources.put(bpObservation('bp-2', WALL - DAY, 142, 91))
     const { worker, started } = channelWorker()
     const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client, clock: () => WALL })
     expect(started()).toBe(0)
@@ -195,7 +181,7 @@ describe('record insights', () => {
     const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: () => slow, clock: () => WALL }, { debounceMs: 0 })
     const seen = follow(insights)
     for (let i = 0; i < 25; i++) {
-      c.resources.put(bp(`bp-${i}`, WALL - DAY + i * 60_000, 120 + i, 80))
+      c.resources.put(bpObservation(`bp-${i}`, WALL - DAY + i * 60_000, 120 + i, 80))
       await new Promise((r) => setTimeout(r, 20))
     }
     const whileStreaming = seen.filter((s) => s.state === InsightsState.ready).length
@@ -208,8 +194,8 @@ describe('record insights', () => {
   it('looks back from the newest reading when all readings are old, and says so', async () => {
     const c = vitals()
     const old = WALL - 400 * DAY
-    c.resources.put(bp('bp-1', old - DAY, 150, 95))
-    c.resources.put(bp('bp-2', old, 152, 96))
+    c.resources.put(bpObservation('bp-1', old - DAY, 150, 95))
+    c.resources.put(bpObservation('bp-2', old, 152, 96))
     const { worker } = channelWorker()
     const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client, clock: () => WALL })
     const s = await insights.refresh()
@@ -238,7 +224,7 @@ describe('record insights', () => {
 
   it('recomputes after the record changes (debounced): a crisis reading becomes the first, urgent finding', async () => {
     const c = vitals()
-    c.resources.put(bp('bp-1', WALL - DAY, 118, 76))
+    c.resources.put(bpObservation('bp-1', WALL - DAY, 118, 76))
     const { worker } = channelWorker()
     const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client, clock: () => WALL }, { debounceMs: 20 })
     const seen = follow(insights)
@@ -246,9 +232,9 @@ describe('record insights', () => {
     expect(insights.snapshot().findings[0]).toMatchObject({ rule: 'bp-category', severity: 'info' })
     const before = seen.length
     // three changes in quick succession: one recomputation
-    c.resources.put(bp('bp-2', WALL - 3_600_000, 150, 90))
-    c.resources.put(bp('bp-3', WALL - 1_800_000, 170, 100))
-    c.resources.put(bp('bp-4', WALL - 60_000, 186, 124))
+    c.resources.put(bpObservation('bp-2', WALL - 3_600_000, 150, 90))
+    c.resources.put(bpObservation('bp-3', WALL - 1_800_000, 170, 100))
+    c.resources.put(bpObservation('bp-4', WALL - 60_000, 186, 124))
     await until(() => insights.snapshot().findings[0]?.severity === 'high')
     expect(factsOf(insights.snapshot().findings[0]!)).toMatchObject({ rule: 'bp-category', systolic: 186, category: 'crisis' })
     expect(seen.slice(before).filter((s) => s.state === InsightsState.computing)).toHaveLength(1)
@@ -256,7 +242,7 @@ describe('record insights', () => {
 
   it('names a failed worker in the snapshot, keeps the page going, and starts a new worker next time', async () => {
     const c = vitals()
-    c.resources.put(bp('bp-1', WALL - DAY, 128, 78))
+    c.resources.put(bpObservation('bp-1', WALL - DAY, 128, 78))
     let starts = 0
     const worker = lazyInsightsWorker({
       start: () => {

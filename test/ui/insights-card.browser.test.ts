@@ -8,32 +8,17 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { asDocId } from '../../src/lib/index.ts'
-import { createCompartment, type Compartment, type Observation } from '../../src/record/index.ts'
+import { createCompartment, type Compartment } from '../../src/record/index.ts'
 import { afScreenFinding, type Finding } from '../../src/insights/index.ts'
 import { lazyInsightsWorker } from '../../src/app/insights-worker.ts'
 import { createRecordInsights, InsightsState, type InsightsSnapshot, type RecordInsights } from '../../src/app/record-insights.ts'
 import { setLocale } from '../../src/ui/i18n.ts'
 import '../../src/ui/insights-card.ts'
+import { bpObservation } from '../helpers/observations.ts'
 
 const DAY = 86_400_000
-const LOINC = 'http://loinc.org'
 const worker = lazyInsightsWorker()
 afterAll(() => worker.close())
-
-function bp(id: string, t: number, systolic: number, diastolic: number): Observation {
-  const q = (value: number) => ({ value, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' })
-  return {
-    resourceType: 'Observation',
-    id,
-    status: 'final',
-    code: { coding: [{ system: LOINC, code: '85354-9' }] },
-    effectiveDateTime: new Date(t).toISOString(),
-    component: [
-      { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: q(systolic) },
-      { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: q(diastolic) }
-    ]
-  }
-}
 
 let docs = 0
 function vitals(): Compartment {
@@ -71,9 +56,9 @@ describe('insights card', () => {
   it('lists the worker’s findings of old readings, most severe first, dated, with severity in words and the source', async () => {
     const c = vitals()
     const last = Date.now() - 90 * DAY
-    c.resources.put(bp('bp-1', last - 2 * DAY, 132, 84))
-    c.resources.put(bp('bp-2', last - DAY, 136, 86))
-    c.resources.put(bp('bp-3', last, 186, 124))
+    c.resources.put(bpObservation('bp-1', last - 2 * DAY, 132, 84))
+    c.resources.put(bpObservation('bp-2', last - DAY, 136, 86))
+    c.resources.put(bpObservation('bp-3', last, 186, 124))
     const insights = createRecordInsights({ compartments: () => ({ vitals: c }), insights: worker.client })
     const el = await mount(insights)
     await until(() => el.shadowRoot?.querySelectorAll('[data-testid="insight"]').length === 2)
@@ -124,7 +109,7 @@ describe('insights card', () => {
     await until(() => el.shadowRoot?.querySelector('[data-testid="insights-empty"]') !== null)
     expect(root(el).querySelector('h3')?.textContent).toBe('Findings from the readings')
     expect(text(el)).toContain('Findings appear when there are readings from the last 30 days')
-    c.resources.put(bp('bp-now', Date.now() - 3_600_000, 118, 76))
+    c.resources.put(bpObservation('bp-now', Date.now() - 3_600_000, 118, 76))
     await until(() => el.shadowRoot?.querySelector('[data-testid="insight"]') !== null)
     expect(root(el).querySelector('[data-testid="insight"] [role="heading"]')?.textContent).toBe('Latest blood pressure 118/76 mm Hg: normal')
     expect(root(el).querySelector('[data-testid="insight"] .severity')?.textContent).toBe('For information')
