@@ -80,8 +80,8 @@ export interface RecordSession {
   close(): Promise<void>
 }
 
-/** The compartment as the persistence binding sees it. */
-function persistable(c: Compartment): PersistableDoc {
+/** The compartment as the persistence binding sees it: only its own (local) changes are sealed. */
+export function persistableCompartment(c: Compartment): PersistableDoc {
   return {
     // only this device's own changes are sealed; what came from storage or peers is theirs
     onUpdate: (listener) =>
@@ -129,7 +129,7 @@ export async function bindCompartment(
     const compartment = createCompartment({ kind: keys.kind as Kind, docId: keys.docId, ...(opts.clock === undefined ? {} : { clock: opts.clock }) })
     const persistence = createPersistence({
       docId: keys.docId,
-      doc: persistable(compartment),
+      doc: persistableCompartment(compartment),
       store,
       batchMs: opts.batchMs ?? 200,
       keys: {

@@ -4,8 +4,9 @@
  * notes of 6 KB each.
  */
 import { expect } from 'vitest'
-import { createCompartment, mergeUpdates, type Compartment } from '../../src/record/index.ts'
-import { createPersistence, type DocKeys, type EnvelopeStore, type LoadOptions, type PersistableDoc } from '../../src/storage/index.ts'
+import { createCompartment, type Compartment } from '../../src/record/index.ts'
+import { createPersistence, type DocKeys, type EnvelopeStore, type LoadOptions } from '../../src/storage/index.ts'
+import { persistableCompartment } from '../../src/app/record-session.ts'
 import { generateSigningKeyPair } from '../../src/crypto/index.ts'
 import type { DocId } from '../../src/lib/index.ts'
 
@@ -15,22 +16,10 @@ export function keysFor(key: Uint8Array, device = generateSigningKeyPair()): Doc
   return { author: device, sealing: () => ({ epoch: 0, key }), epochKey: (_d, e) => (e === 0 ? key : undefined) }
 }
 
-function persistable(c: Compartment): PersistableDoc {
-  return {
-    onUpdate: (l) => c.onUpdate((u, o, local) => local && l(u, o)),
-    applyUpdate: (u, o) => c.applyUpdate(u, o),
-    encodeState: () => c.encodeState(),
-    mergeUpdates: (us) => mergeUpdates(us),
-    stateMatches: (s) => c.stateMatches(s),
-    encodeStateParts: (t) => c.encodeStateParts(t),
-    stateMatchesParts: (p) => c.stateMatchesParts(p)
-  }
-}
-
 /** A new vitals compartment bound to `store`, loaded from it. */
 export async function openCompartment(store: EnvelopeStore, docId: DocId, keys: DocKeys, clientId?: number, load?: LoadOptions) {
   const c = createCompartment({ kind: 'vitals', docId, ...(clientId === undefined ? {} : { clientId }) })
-  const persistence = createPersistence({ docId, doc: persistable(c), store, keys, batchMs: 5 })
+  const persistence = createPersistence({ docId, doc: persistableCompartment(c), store, keys, batchMs: 5 })
   const report = await persistence.load(load)
   return { c, persistence, report }
 }
