@@ -309,7 +309,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   const dialing = new Set<string>()
   /** Failed dials in a row, by PeerId (see `retrySoon`), and the timers of the next tries. */
   const retries = new Map<string, number>()
-  const retryTimers = new Set<ReturnType<typeof setTimeout>>()
+  const retryTimers = new Map<string, ReturnType<typeof setTimeout>>()
   const granteeSessions = new Map<string, { person: string; peerId: string; deviceName: string; since: number; docs: Set<string>; sent: number; received: number }>()
   /** Writes the audit entry of a grantee's session. */
   const endGranteeSession = (peerId: string): void => {
@@ -511,8 +511,8 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   }
 
   /**
-   * Tries a device again soon after a failed dial (1 s, 2 s, 4 s … up to the redial
-   * interval) rather than at the next round: a browser's first WebRTC connection through
+   * Tries a device again soon after a failed dial (1 s, 2 s, 4 s … while that is shorter
+   * than the redial interval) rather than at the next round: a browser's first WebRTC connection through
    * the relay after its peer started often failed its signalling (seen in the two-device
    * tests: the second try connected at once), and waiting a whole round for the retry kept
    * two devices apart for 20 s or more.
@@ -520,11 +520,20 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
   function retrySoon(peer: string): void {
     const attempt = (retries.get(peer) ?? 0) + 1
     retries.set(peer, attempt)
-    const timer = setTimeout(() => {
-      retryTimers.delete(timer)
-      void redial()
-    }, Math.min(1000 * 2 ** (attempt - 1), redialMs))
-    retryTimers.add(timer)
+    const delay = 1000 * 2 ** (attempt - 1)
+    clearTimeout(retryTimers.get(peer))
+    // once the pause reaches the round interval, the rounds do the trying (one timer a device at most)
+    if (delay >= redialMs) {
+      retryTimers.delete(peer)
+      return
+    }
+    retryTimers.set(
+      peer,
+      setTimeout(() => {
+        retryTimers.delete(peer)
+        void redial()
+      }, delay)
+    )
   }
 
   /** Notes (durably) that a compartment has arrived from another device, the first time. */
@@ -645,6 +654,10 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
             linked = list
             mailbox.reregister()
             notify()
+            // the new device has nothing yet: the mailbox gets the record for it now, in case
+            // this device closes before the two sync directly (before, only the next change
+            // or disconnection deposited it)
+            if (depositWanted()) depositSoon()
           }, (err: unknown) => console.error('link: the new device could not be remembered', err instanceof Error ? err.name : err))
         }
       })
@@ -816,7 +829,7 @@ export function createSyncRuntime(components: SyncRuntimeComponents, init: SyncR
       controller.abort()
       clearTimeout(retryTimer)
       clearInterval(redialTimer)
-      for (const t of retryTimers) clearTimeout(t)
+      for (const t of retryTimers.values()) clearTimeout(t)
       retryTimers.clear()
       clearTimeout(remoteTimer)
       components.window.removeEventListener('online', onOnline)
